@@ -1,0 +1,39 @@
+import type { AnyContract, EventContract, RequestContract } from './contract/contract.types';
+import { mcpRequestCompleted } from './messages/mcp/request-completed/request-completed.event';
+import { mcpSessionClose } from './messages/mcp/session-close/session-close.contract';
+import { mcpSessionOpen } from './messages/mcp/session-open/session-open.contract';
+import { mcpWorkerMessage } from './messages/mcp/worker-message/worker-message.contract';
+import { systemPing } from './messages/system/ping/system-ping.contract';
+import { serviceStarted } from './messages/system/service-started/service-started.event';
+import { serviceStopped } from './messages/system/service-stopped/service-stopped.event';
+import { systemStatus } from './messages/system/status/system-status.contract';
+
+/** Every request/reply contract on the bus. A new message is added here and nowhere else. */
+export const REQUESTS: readonly RequestContract[] = [
+  systemStatus,
+  systemPing,
+  mcpSessionOpen,
+  mcpWorkerMessage,
+  mcpSessionClose,
+];
+
+/** Every event published to the `EVENTS` stream. */
+export const EVENTS: readonly EventContract[] = [serviceStarted, serviceStopped, mcpRequestCompleted];
+
+export const CATALOGUE: readonly AnyContract[] = [...REQUESTS, ...EVENTS];
+
+/** Stream holding every event; its subjects are `events.v1.>` (plus a test prefix, when set). */
+export const EVENTS_STREAM = 'EVENTS';
+export const EVENTS_SUBJECT_FILTER = 'events.v1.>';
+
+/** The platform's services, as they name themselves on the bus (`system.v1.status.<service>`). */
+export const PLATFORM_SERVICES = [
+  'gateway',
+  'registry',
+  'orchestrator',
+  'llm-proxy',
+  'guard',
+  'audit',
+  'apps',
+] as const;
+export type PlatformService = (typeof PLATFORM_SERVICES)[number];

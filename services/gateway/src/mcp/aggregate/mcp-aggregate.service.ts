@@ -1,0 +1,345 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type JsonRpcMessage,
+  MCP_SESSION_EVENTS_SUBJECT,
+  mcpSessionClose,
+  mcpSessionOpen,
+  type PortcullisGateway,
+} from '@portcullis/contracts';
+import { BusClient, BusConnection } from '@portcullis/messaging';
+import { LOGGER } from '@portcullis/service-kit';
+import type { Logger } from 'pino';
+import { mergeServerCapabilities } from '../capabilities/merge-server-capabilities';
+import { McpCatalog } from '../catalog/mcp-catalog';
+import { McpCallRelay } from '../http/mcp-call-relay';
+import { sessionNotFound, sessionRequired, upstreamUnavailable } from '../http/mcp-errors';
+import { idOf, McpHttpService, sendJson } from '../http/mcp-http.service';
+import { SseWriter } from '../http/sse-writer';
+import { jsonRpcError } from '../jsonrpc/jsonrpc-error-response';
+import { JsonRpcErrorCode } from '../jsonrpc/jsonrpc-error-codes';
+import { parseJsonRpc } from '../jsonrpc/parse-json-rpc';
+import type { AggregateSession } from '../session/session-token';
+import { ToolCallGuard } from '../arguments/tool-call-guard';
+import { decodeListCursor, encodeListCursor } from '../pagination/list-cursor';
+import { AggregateView } from './aggregate-view';
+import { listAll } from './upstream-lists';
+
+const SESSION_HEADER = 'mcp-session-id';
+const OPEN_TIMEOUT_MS = 30_000;
+const LIST_TIMEOUT_MS = 15_000;
+const VIEW_TTL_MS = 30_000;
+
+type Params = Record<string, unknown> & {
+  name?: unknown;
+  uri?: unknown;
+  ref?: { type?: string; name?: string; uri?: string };
+};
+
+/**
+ * `/v1/mcp/{gateway}`: one client session over all of a gateway's servers. Each server gets its own upstream session
+ * (on whatever worker opens it); lists are merged with `server__tool` names from the tool-name map; calls are routed
+ * through the map back to the server and its original name. The merged view is cached briefly per session.
+ */
+@Injectable()
+export class McpAggregateService {
+  private readonly views = new Map<string, { view: AggregateView; at: number }>();
+
+  constructor(
+    private readonly http: McpHttpService,
+    private readonly catalog: McpCatalog,
+    private readonly bus: BusClient,
+    private readonly connection: BusConnection,
+    private readonly relay: McpCallRelay,
+    private readonly toolCalls: ToolCallGuard,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  gatewayOf(res: ServerResponse, idOrSlug: string): PortcullisGateway | undefined {
+    const gateway = this.catalog.gateway(idOrSlug);
+    if (!gateway)
+      sendJson(
+        res,
+        404,
+        { type: 'about:blank', title: 'Not Found', status: 404, detail: `No gateway "${idOrSlug}"` },
+        'application/problem+json',
+      );
+    return gateway;
+  }
+
+  async post(req: IncomingMessage, res: ServerResponse, gateway: PortcullisGateway, body: unknown): Promise<void> {
+    const parsed = parseJsonRpc(typeof body === 'string' ? body : '');
+    if (!parsed.ok) return sendJson(res, 400, parsed.error);
+    if (parsed.kind === 'batch')
+      return sendJson(res, 400, jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, 'batches are not supported'));
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      return sendJson(
+        res,
+        406,
+        jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, 'Accept must list application/json and text/event-stream'),
+      );
+    }
+    const message = parsed.message as JsonRpcMessage;
+    if (parsed.kind === 'request' && parsed.message.method === 'initialize')
+      return this.initialize(res, gateway, message);
+    const token = req.headers[SESSION_HEADER];
+    if (typeof token !== 'string' || !token) return sendJson(res, 400, sessionRequired());
+    const session = this.http.tokens.readAggregate(token);
+    if (!session || session.gateway !== gateway.id) return sendJson(res, 404, sessionNotFound());
+    if (parsed.kind === 'notification') {
+      await Promise.all(
+        session.servers.map((s) => this.relay.send(s, message, { timeoutMs: 10_000 }).catch(() => undefined)),
+      );
+      res.writeHead(202).end();
+      return;
+    }
+    if (parsed.kind === 'response') {
+      // Our relayed server-to-client request ids carry the first 8 characters of the upstream session id.
+      const upstream = session.servers.find((s) =>
+        String(parsed.message.id).startsWith(`pc-${s.sessionId.slice(0, 8)}-`),
+      );
+      if (upstream) await this.relay.send(upstream, message, { timeoutMs: 10_000 }).catch(() => undefined);
+      res.writeHead(202).end();
+      return;
+    }
+    await this.request(res, gateway, session, token, message, parsed.message.method, parsed.message.params ?? {});
+  }
+
+  async stream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = req.headers[SESSION_HEADER];
+    const session = typeof token === 'string' ? this.http.tokens.readAggregate(token) : undefined;
+    const nc = this.connection.connection;
+    if (!session)
+      return sendJson(
+        res,
+        typeof token === 'string' ? 404 : 400,
+        typeof token === 'string' ? sessionNotFound() : sessionRequired(),
+      );
+    if (!nc) return sendJson(res, 503, upstreamUnavailable(null, session.gateway, 'message bus unavailable'));
+    const sse = new SseWriter(res);
+    const subscriptions = session.servers.map((s) =>
+      nc.subscribe(`${this.connection.options.prefix}${MCP_SESSION_EVENTS_SUBJECT}.${s.sessionId}`, {
+        callback: (_e, msg) => sse.send(msg.json()),
+      }),
+    );
+    await new Promise<void>((resolve) => res.once('close', () => resolve()));
+    for (const sub of subscriptions) sub.unsubscribe();
+    sse.end();
+  }
+
+  async close(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = req.headers[SESSION_HEADER];
+    const session = typeof token === 'string' ? this.http.tokens.readAggregate(token) : undefined;
+    if (!session) return sendJson(res, 404, sessionNotFound());
+    await Promise.all(
+      session.servers.map((s) =>
+        this.bus
+          .request(mcpSessionClose, { sessionId: s.sessionId }, { to: s.worker, timeoutMs: 10_000 })
+          .catch(() => undefined),
+      ),
+    );
+    this.views.delete(String(token));
+    res.writeHead(204).end();
+  }
+
+  private async initialize(res: ServerResponse, gateway: PortcullisGateway, message: JsonRpcMessage): Promise<void> {
+    const opened = await Promise.all(
+      gateway.servers.map((server) =>
+        this.bus
+          .request(mcpSessionOpen, { gateway: gateway.id, server, initialize: message }, { timeoutMs: OPEN_TIMEOUT_MS })
+          .then((o) => ({ server, ...o }))
+          .catch((error: unknown) => {
+            this.log.warn({ err: error, gateway: gateway.id, server }, 'server left out of the aggregated session');
+            return undefined;
+          }),
+      ),
+    );
+    const live = opened.filter((o): o is NonNullable<typeof o> => !!o && 'result' in o.response);
+    if (live.length === 0)
+      return sendJson(
+        res,
+        502,
+        upstreamUnavailable(idOf(message), gateway.id, 'no server of this gateway could be started'),
+      );
+    const results = live.map(
+      (o) =>
+        (
+          o.response as unknown as {
+            result: { protocolVersion: string; capabilities?: Record<string, unknown>; instructions?: string };
+          }
+        ).result,
+    );
+    const instructions = live
+      .map((o, i) => (results[i].instructions ? `[${o.server}] ${results[i].instructions}` : ''))
+      .filter(Boolean)
+      .join('\n\n');
+    const token = this.http.tokens.issueAggregate({
+      gateway: gateway.id,
+      servers: live.map((o) => ({ server: o.server, worker: o.worker, sessionId: o.sessionId })),
+    });
+    sendJson(
+      res,
+      200,
+      {
+        jsonrpc: '2.0',
+        id: idOf(message),
+        result: {
+          protocolVersion: results[0].protocolVersion,
+          capabilities: mergeServerCapabilities(results.map((r) => r.capabilities)),
+          serverInfo: { name: `portcullis/${gateway.id}`, title: gateway.name, version: '0.1.0' },
+          ...(instructions ? { instructions } : {}),
+        },
+      },
+      'application/json',
+      { 'Mcp-Session-Id': token },
+    );
+  }
+
+  private async request(
+    res: ServerResponse,
+    gateway: PortcullisGateway,
+    session: AggregateSession,
+    token: string,
+    message: JsonRpcMessage,
+    method: string,
+    params: Params,
+  ): Promise<void> {
+    const id = idOf(message) ?? 0;
+    const answer = (result: Record<string, unknown>) => sendJson(res, 200, { jsonrpc: '2.0', id, result });
+    const fail = (code: number, text: string) => sendJson(res, 200, jsonRpcError(id, code, text));
+    const route = (server: string | undefined, forwarded: JsonRpcMessage) => {
+      const upstream = session.servers.find((s) => s.server === server);
+      if (!upstream) return fail(JsonRpcErrorCode.InvalidParams, `nothing on gateway ${gateway.id} answers to that`);
+      return this.http
+        .relayRequest(res, upstream, forwarded, { gateway: gateway.id, server: upstream.server }, token)
+        .then(() => undefined);
+    };
+    switch (method) {
+      case 'ping':
+        return answer({});
+      case 'tools/list':
+      case 'prompts/list':
+      case 'resources/list': {
+        const view = await this.view(gateway, session, token, true);
+        const [key, items, serverOf] =
+          method === 'tools/list'
+            ? (['tools', view.tools, (t: { name: string }) => view.serverOfTool(t.name)] as const)
+            : method === 'prompts/list'
+              ? (['prompts', view.prompts, (p: { name: string }) => view.serverOfPrompt(p.name)] as const)
+              : (['resources', view.resources, (r: { uri: string }) => view.serverOfResource(r.uri) ?? ''] as const);
+        const page = this.page(
+          items as { name: string; uri: string }[],
+          serverOf,
+          params.cursor,
+          `${token}:${method}`,
+        );
+        if (!page) return fail(JsonRpcErrorCode.InvalidParams, 'invalid or expired cursor');
+        return answer({ [key]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+      }
+      case 'resources/templates/list':
+        return answer({ resourceTemplates: (await this.view(gateway, session, token, true)).resourceTemplates });
+      case 'tools/call':
+      case 'prompts/get': {
+        const view = await this.view(gateway, session, token, false);
+        const target = (method === 'tools/call' ? view.toolNames : view.promptNames).resolve(String(params.name));
+        if (!target)
+          return fail(
+            JsonRpcErrorCode.InvalidParams,
+            `unknown ${method === 'tools/call' ? 'tool' : 'prompt'}: ${String(params.name)}`,
+          );
+        if (method === 'tools/call') {
+          const tool = view.tools.find((t) => t.name === params.name) as { inputSchema?: unknown } | undefined;
+          const refusal = this.toolCalls.refusal(id, String(params.name), tool?.inputSchema, params.arguments);
+          if (refusal) return sendJson(res, 200, refusal);
+        }
+        return route(target.server, { ...message, params: { ...params, name: target.tool } });
+      }
+      case 'resources/read':
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        const view = await this.view(gateway, session, token, false);
+        const server = view.serverOfResource(String(params.uri));
+        if (!server) return fail(JsonRpcErrorCode.ResourceNotFound, `resource not found: ${String(params.uri)}`);
+        return route(server, message);
+      }
+      case 'completion/complete': {
+        const view = await this.view(gateway, session, token, false);
+        const ref = params.ref;
+        if (ref?.type === 'ref/prompt') {
+          const target = view.promptNames.resolve(String(ref.name));
+          if (!target) return fail(JsonRpcErrorCode.InvalidParams, `unknown prompt: ${String(ref.name)}`);
+          return route(target.server, {
+            ...message,
+            params: { ...params, ref: { ...ref, name: target.tool } },
+          });
+        }
+        return route(view.serverOfResource(String(ref?.uri)) ?? session.servers[0]?.server, message);
+      }
+      case 'logging/setLevel':
+        await Promise.all(
+          session.servers.map((s) => this.relay.send(s, message, { timeoutMs: 10_000 }).catch(() => undefined)),
+        );
+        return answer({});
+      default:
+        return fail(JsonRpcErrorCode.MethodNotFound, `method not found: ${method}`);
+    }
+  }
+
+  /**
+   * One page of a merged list. The cursor names the server of the next item and how far into that server's items
+   * it is, signed and bound to this session and list, so it survives the view being rebuilt between pages.
+   */
+  private page<T>(
+    items: T[],
+    serverOf: (item: T) => string,
+    cursor: unknown,
+    context: string,
+  ): { items: T[]; nextCursor?: string } | undefined {
+    const options = { keys: [this.http.cursorKey], context, maxAgeMs: 3_600_000 };
+    const firstOf = (server: string) => items.findIndex((item) => serverOf(item) === server);
+    let start = 0;
+    if (cursor !== undefined) {
+      if (typeof cursor !== 'string') return undefined;
+      try {
+        const position = decodeListCursor(cursor, options);
+        const first = firstOf(position.server);
+        if (first === -1) return undefined;
+        start = first + position.offset;
+      } catch {
+        return undefined;
+      }
+    }
+    const end = start + this.http.listPageSize;
+    const next = items[end];
+    if (next === undefined) return { items: items.slice(start) };
+    const server = serverOf(next);
+    return {
+      items: items.slice(start, end),
+      nextCursor: encodeListCursor({ server, offset: end - firstOf(server) }, options),
+    };
+  }
+
+  /** The merged view; lists are always fetched fresh, lookups reuse a recent one. */
+  private async view(
+    gateway: PortcullisGateway,
+    session: AggregateSession,
+    token: string,
+    fresh: boolean,
+  ): Promise<AggregateView> {
+    const cached = this.views.get(token);
+    if (!fresh && cached && Date.now() - cached.at < VIEW_TTL_MS) return cached.view;
+    const fetch = <T>(method: string, key: string) =>
+      Promise.all(session.servers.map((s) => listAll<T>(this.relay, s, method, key, LIST_TIMEOUT_MS)));
+    const [tools, prompts, resources, resourceTemplates] = await Promise.all([
+      fetch<{ name: string }>('tools/list', 'tools'),
+      fetch<{ name: string }>('prompts/list', 'prompts'),
+      fetch<{ uri: string }>('resources/list', 'resources'),
+      fetch<unknown>('resources/templates/list', 'resourceTemplates'),
+    ]);
+    const view = AggregateView.build(gateway.prefixMode, { tools, prompts, resources, resourceTemplates });
+    if (this.views.size > 10_000) this.views.clear();
+    this.views.set(token, { view, at: Date.now() });
+    return view;
+  }
+}

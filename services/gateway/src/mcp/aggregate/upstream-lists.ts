@@ -1,0 +1,43 @@
+import type { JsonRpcMessage } from '@portcullis/contracts';
+import type { McpCallRelay } from '../http/mcp-call-relay';
+import type { SessionRef } from '../session/session-token';
+
+type Upstream = SessionRef & { server?: string };
+const MAX_PAGES = 50;
+let nextId = 0;
+
+/**
+ * Every page of one list method from one upstream (the gateway follows the upstream's cursors itself and serves
+ * the merged list). An upstream that fails contributes nothing rather than failing the whole view.
+ */
+export async function listAll<T>(
+  relay: McpCallRelay,
+  upstream: Upstream,
+  method: string,
+  key: string,
+  timeoutMs: number,
+): Promise<{ server: string; items: T[]; error?: string }> {
+  const server = upstream.server ?? '';
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const message = {
+      jsonrpc: '2.0',
+      id: `pc-list-${nextId++}`,
+      method,
+      ...(cursor ? { params: { cursor } } : {}),
+    } as JsonRpcMessage;
+    try {
+      const { response, sessionGone } = await relay.send(upstream, message, { timeoutMs });
+      if (sessionGone) return { server, items, error: 'session gone' };
+      const result = (response as { result?: Record<string, unknown> } | null)?.result;
+      if (!result) return { server, items, error: JSON.stringify((response as { error?: unknown })?.error) };
+      items.push(...((result[key] as T[] | undefined) ?? []));
+      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+      if (!cursor) break;
+    } catch (error) {
+      return { server, items, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return { server, items };
+}

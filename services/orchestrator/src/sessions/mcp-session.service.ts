@@ -1,0 +1,153 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { AppConfig } from '@portcullis/config';
+import {
+  type JsonRpcMessage,
+  MCP_SESSION_EVENTS_SUBJECT,
+  type RequestOf,
+  type ResponseOf,
+  mcpSessionOpen,
+  mcpWorkerMessage,
+} from '@portcullis/contracts';
+import { BusConnection, BusHandlerError } from '@portcullis/messaging';
+import { LOGGER, SERVICE_INFO, type ServiceInfo } from '@portcullis/service-kit';
+import type { Logger } from 'pino';
+import type { OrchestratorEnv } from '../env';
+import { LocalRuntime } from '../runtimes';
+import { ServerCatalog } from '../servers/server-catalog';
+import { toRuntimeDefinition } from '../servers/to-runtime-definition';
+import { UpstreamSession } from './upstream-session';
+
+const encoder = new TextEncoder();
+
+/**
+ * The client sessions this worker owns. A stdio server speaks one session per process, so every client session
+ * gets its own sandboxed instance; the runtime's cap and idle reaping bound what that costs.
+ */
+@Injectable()
+export class McpSessionService implements OnApplicationShutdown {
+  private readonly sessions = new Map<string, UpstreamSession>();
+  private readonly byInstance = new Map<string, UpstreamSession>();
+  private readonly runtime: LocalRuntime;
+
+  constructor(
+    config: AppConfig<OrchestratorEnv>,
+    private readonly catalog: ServerCatalog,
+    private readonly bus: BusConnection,
+    @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    const stateDir = config.get('ORCHESTRATOR_STATE_DIR');
+    this.runtime = new LocalRuntime({
+      stateDir: resolve(isAbsolute(stateDir) ? stateDir : resolve(stateDir), info.instanceId),
+      maxInstances: config.get('ORCHESTRATOR_MAX_INSTANCES'),
+      createClient: (_definition, instanceId) => {
+        const session = this.byInstance.get(instanceId);
+        if (!session) throw new Error(`no session for instance ${instanceId}`);
+        return session.client;
+      },
+    });
+    // A restarted stdio process is a new upstream session: the client's session is over and it must initialise again.
+    this.runtime.subscribe((event) => {
+      if (event.type !== 'status') return;
+      if (['crashed', 'stopped', 'crash-looping'].includes(event.state))
+        this.forget(event.instanceId, `upstream ${event.state}`);
+    });
+  }
+
+  async open(request: RequestOf<typeof mcpSessionOpen>): Promise<ResponseOf<typeof mcpSessionOpen>> {
+    const server = this.catalog.find(request.gateway, request.server);
+    if (!server) throw new BusHandlerError(`no server "${request.server}" on gateway "${request.gateway}"`);
+    if (server.runtime.type !== 'local') throw new BusHandlerError(`remote servers are not served yet (${server.id})`);
+    const sessionId = randomUUID();
+    const instanceId = `s-${sessionId}`;
+    const session = new UpstreamSession(
+      sessionId,
+      instanceId,
+      request.initialize,
+      (subject, message) => this.publish(subject, message),
+      this.eventsSubject(sessionId),
+    );
+    this.byInstance.set(instanceId, session);
+    try {
+      await this.runtime.start(toRuntimeDefinition(server), { instanceId });
+    } catch (error) {
+      this.byInstance.delete(instanceId);
+      this.log.warn({ err: error, server: server.id }, 'MCP server instance did not start');
+      throw new BusHandlerError(
+        `${server.id} did not start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    this.sessions.set(sessionId, session);
+    return { sessionId, worker: this.info.instanceId, response: this.initializeResponse(request.initialize, session) };
+  }
+
+  async message(request: RequestOf<typeof mcpWorkerMessage>): Promise<ResponseOf<typeof mcpWorkerMessage>> {
+    const session = this.sessions.get(request.sessionId);
+    if (!session) return { response: null, sessionGone: true };
+    const message = request.message as JsonRpcMessage & { id?: unknown; method?: unknown };
+    if (typeof message.method === 'string' && message.id !== undefined) {
+      return { response: await session.request(message, request.relay, request.timeoutMs ?? 60_000) };
+    }
+    if (typeof message.method === 'string') {
+      await session.notify(message);
+      return { response: null };
+    }
+    if (!session.answer(message))
+      this.log.warn({ sessionId: session.sessionId }, 'client answered a request nobody waits for');
+    return { response: null };
+  }
+
+  async close(sessionId: string): Promise<boolean> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    this.forget(session.instanceId, 'closed by the client');
+    await this.runtime.stop(session.instanceId, 'session closed by the client');
+    return true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const session of this.sessions.values()) session.abandon('the orchestrator is shutting down');
+    await this.runtime.shutdown();
+  }
+
+  private initializeResponse(initialize: JsonRpcMessage, session: UpstreamSession): JsonRpcMessage {
+    const { id, params } = initialize as unknown as { id: string | number; params?: { protocolVersion?: string } };
+    const requested = params?.protocolVersion;
+    const protocolVersion =
+      requested && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+    const instructions = session.client.getInstructions();
+    return {
+      jsonrpc: '2.0',
+      id,
+      result: {
+        protocolVersion,
+        capabilities: session.client.getServerCapabilities() ?? {},
+        serverInfo: session.client.getServerVersion() ?? { name: 'unknown', version: '0' },
+        ...(instructions ? { instructions } : {}),
+      },
+    };
+  }
+
+  private forget(instanceId: string, reason: string): void {
+    const session = this.byInstance.get(instanceId);
+    if (!session) return;
+    this.byInstance.delete(instanceId);
+    this.sessions.delete(session.sessionId);
+    session.abandon(reason);
+  }
+
+  private eventsSubject(sessionId: string): string {
+    return `${this.bus.options.prefix}${MCP_SESSION_EVENTS_SUBJECT}.${sessionId}`;
+  }
+
+  /** `null` is a heartbeat: an empty message the gateway counts but does not forward. */
+  private publish(subject: string, message: JsonRpcMessage | null): void {
+    this.bus.connection?.publish(
+      subject,
+      message === null ? new Uint8Array(0) : encoder.encode(JSON.stringify(message)),
+    );
+  }
+}

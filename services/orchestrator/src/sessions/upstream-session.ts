@@ -1,0 +1,160 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpError, type Progress, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonRpcMessage } from '@portcullis/contracts';
+
+type Id = string | number;
+type Publish = (subject: string, message: JsonRpcMessage | null) => void;
+
+/** While a call runs the worker beats on its relay inbox, so the gateway notices a dead worker in seconds. */
+export const RELAY_HEARTBEAT_MS = 2_000;
+
+interface Pending {
+  resolve(result: Record<string, unknown>): void;
+  reject(error: McpError): void;
+}
+
+/** Internal error, as JSON-RPC defines it. */
+const INTERNAL_ERROR = -32603;
+
+const errorResponse = (id: Id, error: unknown): JsonRpcMessage => {
+  if (error instanceof McpError) {
+    // The SDK prefixes the upstream's message; the client should see the upstream's own words.
+    const message = error.message.replace(/^MCP error -?\d+: /, '');
+    return {
+      jsonrpc: '2.0',
+      id,
+      error: error.data === undefined ? { code: error.code, message } : { code: error.code, message, data: error.data },
+    };
+  }
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: { code: INTERNAL_ERROR, message: error instanceof Error ? error.message : String(error) },
+  };
+};
+
+/**
+ * One client session's upstream: an SDK client connected to the server (its own sandboxed process for stdio),
+ * relaying raw JSON-RPC both ways. Messages the upstream sends during a call go to that call's relay inbox;
+ * server-to-client requests wait for the client's answer, which arrives later as a message of its own.
+ */
+export class UpstreamSession {
+  readonly client: Client;
+  private readonly inFlight = new Map<Id, { relay?: string; abort: AbortController }>();
+  private readonly awaitingClient = new Map<string, Pending>();
+  private nextRelayId = 1;
+  lastUsed = Date.now();
+
+  constructor(
+    readonly sessionId: string,
+    readonly instanceId: string,
+    initialize: JsonRpcMessage,
+    private readonly publish: Publish,
+    private readonly sessionEventsSubject: string,
+  ) {
+    const params = (
+      initialize as {
+        params?: { clientInfo?: { name: string; version: string }; capabilities?: Record<string, unknown> };
+      }
+    ).params;
+    this.client = new Client(params?.clientInfo ?? { name: 'portcullis-client', version: '0' }, {
+      capabilities: params?.capabilities ?? {},
+    });
+    this.client.fallbackNotificationHandler = (notification) => {
+      this.toClient({ jsonrpc: '2.0', ...notification });
+      return Promise.resolve();
+    };
+    this.client.fallbackRequestHandler = (request) => this.askClient(request.method, request.params);
+  }
+
+  /** A client request: forwarded upstream; the answer keeps the client's id whatever the SDK used upstream. */
+  async request(message: JsonRpcMessage, relay: string | undefined, timeoutMs: number): Promise<JsonRpcMessage> {
+    const { id, method, params } = message as unknown as { id: Id; method: string; params?: Record<string, unknown> };
+    this.lastUsed = Date.now();
+    const abort = new AbortController();
+    this.inFlight.set(id, { relay, abort });
+    const progressToken = (params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
+    const heartbeat = relay ? setInterval(() => this.publish(relay, null), RELAY_HEARTBEAT_MS) : undefined;
+    try {
+      const result = await this.client.request({ method, params }, ResultSchema, {
+        signal: abort.signal,
+        timeout: timeoutMs,
+        // The SDK swaps in its own token upstream; progress goes back to the client under the client's token.
+        onprogress:
+          progressToken === undefined
+            ? undefined
+            : (progress: Progress) =>
+                this.toClient(
+                  { jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken } },
+                  relay,
+                ),
+      });
+      return { jsonrpc: '2.0', id, result };
+    } catch (error) {
+      return errorResponse(id, error);
+    } finally {
+      clearInterval(heartbeat);
+      this.inFlight.delete(id);
+      this.lastUsed = Date.now();
+    }
+  }
+
+  /** A client notification; a cancellation aborts the matching in-flight request (the SDK tells the upstream). */
+  async notify(message: JsonRpcMessage): Promise<void> {
+    const { method, params } = message as unknown as { method: string; params?: Record<string, unknown> };
+    this.lastUsed = Date.now();
+    if (method === 'notifications/cancelled') {
+      const requestId = params?.requestId as Id | undefined;
+      if (requestId !== undefined) this.inFlight.get(requestId)?.abort.abort(params?.reason);
+      return;
+    }
+    // The SDK sends `notifications/initialized` itself when it connects; the client's would be a second one.
+    if (method === 'notifications/initialized') return;
+    await this.client.notification({ method, params });
+  }
+
+  /** The client's answer to a server-to-client request; false when nothing waits for it. */
+  answer(message: JsonRpcMessage): boolean {
+    const { id, result, error } = message as unknown as {
+      id: Id;
+      result?: Record<string, unknown>;
+      error?: { code: number; message: string; data?: unknown };
+    };
+    const pending = this.awaitingClient.get(String(id));
+    if (!pending) return false;
+    this.awaitingClient.delete(String(id));
+    if (error) pending.reject(new McpError(error.code, error.message, error.data));
+    else pending.resolve(result ?? {});
+    return true;
+  }
+
+  /** Refuses everything still waiting on the client, e.g. when the session closes. */
+  abandon(reason: string): void {
+    for (const pending of this.awaitingClient.values()) pending.reject(new McpError(INTERNAL_ERROR, reason));
+    this.awaitingClient.clear();
+    for (const { abort } of this.inFlight.values()) abort.abort(reason);
+  }
+
+  private askClient(method: string, params: unknown): Promise<Record<string, unknown>> {
+    const relay = this.currentRelay();
+    if (!relay) {
+      // Over stdio nothing ties this request to a call; with no call open there is no stream to carry it.
+      return Promise.reject(new McpError(INTERNAL_ERROR, `no client stream is open to carry ${method}`));
+    }
+    const id = `pc-${this.sessionId.slice(0, 8)}-${this.nextRelayId++}`;
+    return new Promise((resolve, reject) => {
+      this.awaitingClient.set(id, { resolve, reject });
+      this.publish(relay, { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+    });
+  }
+
+  /** Sends to the open call's relay when exactly one call is open, else to the session's event stream. */
+  private toClient(message: JsonRpcMessage, relay = this.currentRelay()): void {
+    this.publish(relay ?? this.sessionEventsSubject, message);
+  }
+
+  private currentRelay(): string | undefined {
+    const relays = [...this.inFlight.values()].map((c) => c.relay).filter((r): r is string => !!r);
+    return relays.length === 1 ? relays[0] : relays.at(-1);
+  }
+}
