@@ -8,12 +8,35 @@ export interface ExportedSpan {
   spanId: string;
   parentSpanId: string;
   kind: number;
+  attributes: Record<string, string | number | boolean>;
+  /** OTLP status code: 0 unset, 1 ok, 2 error. */
+  status: number;
 }
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+}
+
+const valueOf = (v: OtlpValue): string | number | boolean =>
+  v.stringValue ?? v.boolValue ?? v.doubleValue ?? (v.intValue === undefined ? '' : Number(v.intValue));
 
 interface OtlpJson {
   resourceSpans?: {
     resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
-    scopeSpans?: { spans?: { name: string; traceId: string; spanId: string; parentSpanId?: string; kind: number }[] }[];
+    scopeSpans?: {
+      spans?: {
+        name: string;
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        kind: number;
+        attributes?: { key: string; value: OtlpValue }[];
+        status?: { code?: number };
+      }[];
+    }[];
   }[];
 }
 
@@ -56,6 +79,8 @@ export class OtlpCollector {
             spanId: span.spanId,
             parentSpanId: span.parentSpanId ?? '',
             kind: span.kind,
+            attributes: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
+            status: span.status?.code ?? 0,
           });
         }
       }

@@ -98,10 +98,12 @@ describe('processes', () => {
   describe(serviceEnv.name, () => {
     const infra = { natsUrl: 'nats://n:4222', databaseUrl: 'postgres://p/portcullis', redisUrl: 'redis://r:6379' };
 
-    it('should give the gateway its admin token and Redis but no database', () => {
+    it('should give the gateway its admin token, Redis and the database of its outbox', () => {
       expect(serviceEnv(def('gateway'), infra, { adminToken: 't'.repeat(32) })).toEqual({
         HTTP_PORT: '3000',
         NATS_URL: 'nats://n:4222',
+        DATABASE_URL: 'postgres://p/portcullis',
+        DATABASE_SCHEMA: 'gateway',
         REDIS_URL: 'redis://r:6379',
         ADMIN_TOKEN: 't'.repeat(32),
       });
@@ -115,7 +117,12 @@ describe('processes', () => {
         DATABASE_SCHEMA: 'registry',
         REDIS_URL: 'redis://r:6379',
       });
-      expect(serviceEnv(def('orchestrator'), infra)).toEqual({ HTTP_PORT: '3002', NATS_URL: 'nats://n:4222' });
+      expect(serviceEnv(def('orchestrator'), infra)).toEqual({
+        HTTP_PORT: '3002',
+        NATS_URL: 'nats://n:4222',
+        DATABASE_URL: 'postgres://p/portcullis',
+        DATABASE_SCHEMA: 'orchestrator',
+      });
     });
 
     it('should refuse to start a gateway without an admin token', () => {

@@ -25,6 +25,13 @@ export const baseEnvShape = {
     .positive()
     .default(24 * 7)
     .describe('How long the stream keeps events (audit stores them for good).'),
+  EVENTS_ACK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(1_000)
+    .describe("How long an event waits for the stream's acknowledgement before it goes to the service's outbox."),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl
     .optional()
     .describe('OTLP/HTTP collector base URL; tracing export is off when unset.'),

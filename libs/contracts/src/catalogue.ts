@@ -1,7 +1,12 @@
 import type { AnyContract, EventContract, RequestContract } from './contract/contract.types';
+import { auditChainVerify } from './messages/audit/chain-verify/audit-chain-verify.contract';
+import { auditEventsAggregate } from './messages/audit/events-aggregate/audit-events-aggregate.contract';
+import { auditEventsQuery } from './messages/audit/events-query/audit-events-query.contract';
+import { auditTopCallers } from './messages/audit/top-callers/audit-top-callers.contract';
 import { mcpRequestCompleted } from './messages/mcp/request-completed/request-completed.event';
 import { mcpSessionClose } from './messages/mcp/session-close/session-close.contract';
 import { mcpSessionOpen } from './messages/mcp/session-open/session-open.contract';
+import { mcpStatelessCall } from './messages/mcp/stateless-call/stateless-call.contract';
 import { mcpWorkerMessage } from './messages/mcp/worker-message/worker-message.contract';
 import { systemPing } from './messages/system/ping/system-ping.contract';
 import { serviceStarted } from './messages/system/service-started/service-started.event';
@@ -15,6 +20,11 @@ export const REQUESTS: readonly RequestContract[] = [
   mcpSessionOpen,
   mcpWorkerMessage,
   mcpSessionClose,
+  mcpStatelessCall,
+  auditEventsQuery,
+  auditEventsAggregate,
+  auditTopCallers,
+  auditChainVerify,
 ];
 
 /** Every event published to the `EVENTS` stream. */

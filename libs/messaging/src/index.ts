@@ -1,4 +1,5 @@
 export * from './bus-connection';
+export * from './bus-error-passthrough.filter';
 export * from './bus-handler-context';
 export * from './bus-handler.decorator';
 export * from './bus-options';
@@ -6,5 +7,8 @@ export * from './bus-request.error';
 export * from './bus.client';
 export * from './bus.server';
 export * from './caller-scope';
+export * from './event-outbox';
 export * from './event-publisher';
 export * from './events-stream';
+export * from './outbox-metrics';
+export * from './outbox-relay';

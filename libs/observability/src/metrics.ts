@@ -3,6 +3,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** Latency buckets (seconds) sized for a gateway measured in single milliseconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Message size buckets (bytes), from a bare JSON-RPC ack to the gateway's multi-megabyte body limit. */
+export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304];
+
+/** The label value standing for every value past a label's cap, so untrusted input cannot multiply series. */
+export const OTHER_LABEL_VALUE = '_other';
+
 /**
  * The process's Prometheus registry: Node's default metrics plus platform-wide ones whose names every service
  * shares (`portcullis_*`), labelled with the service so one dashboard covers all of them.

@@ -6,6 +6,11 @@ export type DependencyName = 'nats' | 'postgres' | 'redis';
 export interface DependencyCheck {
   name: DependencyName;
   check(): Promise<boolean>;
+  /**
+   * False for a dependency the service's requests do not need (e.g. the gateway's Postgres, which holds only its
+   * event outbox): it is reported and measured, but being down does not take the instance out of service.
+   */
+  required?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 1_500;
@@ -33,12 +38,14 @@ export class Readiness {
   }
 
   async evaluate(): Promise<{ ready: boolean; checks: Record<string, 'up' | 'down'> }> {
-    const results = await Promise.all(this.checks.map(async (c) => [c.name, await withTimeout(c.check())] as const));
+    const results = await Promise.all(
+      this.checks.map(async (c) => [c.name, await withTimeout(c.check()), c.required !== false] as const),
+    );
     const checks: Record<string, 'up' | 'down'> = {};
     for (const [name, up] of results) {
       checks[name] = up ? 'up' : 'down';
       this.metrics.dependencyUp.set({ dependency: name }, up ? 1 : 0);
     }
-    return { ready: !this.shuttingDown && results.every(([, up]) => up), checks };
+    return { ready: !this.shuttingDown && results.every(([, up, required]) => up || !required), checks };
   }
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { MicroserviceOptions, NestMicroservice } from '@nestjs/microservices';
 import {
   AppConfig,
   type BaseEnv,
@@ -12,9 +13,16 @@ import {
   loadEnv,
   type RedisEnv,
 } from '@portcullis/config';
-import { BusClient, BusConnection, BusServer, EventPublisher } from '@portcullis/messaging';
+import { BusClient, BusConnection, BusErrorPassthroughFilter, BusServer, EventPublisher } from '@portcullis/messaging';
 import { createLogger, Metrics, PinoNestLogger, Readiness, startTracing } from '@portcullis/observability';
-import { CreateServiceInstances1732000000000, Database, RedisStore, serviceInstances } from '@portcullis/persistence';
+import {
+  CreateOutbox1732000000001,
+  CreateServiceInstances1732000000000,
+  Database,
+  PostgresEventOutbox,
+  RedisStore,
+  serviceInstances,
+} from '@portcullis/persistence';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { CoreModule, type CoreParts } from './core.module';
@@ -23,6 +31,9 @@ import { TracingInterceptor } from './http/tracing.interceptor';
 import { announceStart, announceStop } from './lifecycle-events';
 import type { ServiceDefinition } from './service-definition';
 import type { ServiceInfo } from './tokens';
+
+/** How long a stopping replica spends relaying its outbox while the bus is still up. */
+const OUTBOX_FLUSH_MS = 2_000;
 
 type KitEnv = BaseEnv & HttpEnv & Partial<DatabaseEnv> & Partial<RedisEnv>;
 
@@ -96,7 +107,16 @@ async function startApplication(
   registerHttpMetrics(app.getHttpAdapter().getInstance(), parts.metrics);
   definition.configureHttp?.(app.getHttpAdapter().getInstance());
   app.useGlobalInterceptors(new TracingInterceptor());
-  app.connectMicroservice({ strategy: new BusServer(parts.bus, parts.metrics, logger.child({ component: 'bus' })) });
+  // Nest's connectMicroservice() registers the listeners at once, before a global filter could be added; so defer,
+  // add the filter, then do exactly what the non-deferred path does (the app runs the lifecycle hooks itself).
+  const microservice = app.connectMicroservice<MicroserviceOptions>(
+    { strategy: new BusServer(parts.bus, parts.metrics, logger.child({ component: 'bus' })) },
+    { deferInitialization: true },
+  ) as NestMicroservice;
+  microservice.useGlobalFilters(new BusErrorPassthroughFilter());
+  microservice.registerListeners();
+  microservice.setIsInitialized(true);
+  microservice.setIsInitHookCalled(true);
   await app.startAllMicroservices();
   await app.listen(env.HTTP_PORT, env.HTTP_HOST);
   const startupMs = Date.now() - startedAt;
@@ -133,6 +153,26 @@ function buildParts(definition: ServiceDefinition, env: KitEnv, info: ServiceInf
     logger.child({ component: 'bus' }),
   );
   readiness.register({ name: 'nats', check: () => bus.isReady() });
+  let database: Database | undefined;
+  if (definition.database) {
+    const db = new Database(
+      {
+        url: env.DATABASE_URL!,
+        schema: env.DATABASE_SCHEMA!,
+        poolMax: env.DATABASE_POOL_MAX ?? 10,
+        service: info.name,
+        migrations: [CreateServiceInstances1732000000000, CreateOutbox1732000000001, ...definition.database.migrations],
+        entities: definition.database.entities,
+      },
+      logger.child({ component: 'postgres' }),
+    );
+    readiness.register({
+      name: 'postgres',
+      check: () => db.isReady(),
+      required: definition.database.requiredForReadiness !== false,
+    });
+    database = db;
+  }
   const parts: CoreParts = {
     info,
     config: new AppConfig(info.name, env),
@@ -141,23 +181,17 @@ function buildParts(definition: ServiceDefinition, env: KitEnv, info: ServiceInf
     readiness,
     bus,
     busClient: new BusClient(bus, metrics),
-    events: new EventPublisher(bus, metrics),
-  };
-  if (definition.database) {
-    const database = new Database(
-      {
-        url: env.DATABASE_URL!,
-        schema: env.DATABASE_SCHEMA!,
-        poolMax: env.DATABASE_POOL_MAX ?? 10,
-        service: info.name,
-        migrations: [CreateServiceInstances1732000000000, ...definition.database.migrations],
-        entities: definition.database.entities,
+    events: new EventPublisher(
+      bus,
+      metrics,
+      database && {
+        outbox: new PostgresEventOutbox(database),
+        log: logger.child({ component: 'outbox' }),
+        ackTimeoutMs: env.EVENTS_ACK_TIMEOUT_MS,
       },
-      logger.child({ component: 'postgres' }),
-    );
-    readiness.register({ name: 'postgres', check: () => database.isReady() });
-    parts.database = database;
-  }
+    ),
+    database,
+  };
   if (definition.redis) {
     const redis = new RedisStore(
       env.REDIS_URL!,
@@ -173,7 +207,8 @@ function buildParts(definition: ServiceDefinition, env: KitEnv, info: ServiceInf
 
 /**
  * Order matters: report not-ready first, announce the stop while the bus is up, close HTTP and the bus server
- * (both wait for in-flight work), then drain NATS and close the pools. A hard deadline bounds all of it.
+ * (both wait for in-flight work), settle the events (acknowledged or in the outbox), then drain NATS and close the
+ * pools. A hard deadline bounds all of it.
  */
 async function gracefulShutdown(
   app: INestApplication,
@@ -193,6 +228,9 @@ async function gracefulShutdown(
     logger.warn({ err: error }, 'service-stopped event not published'),
   );
   await app.close();
+  // Nothing accepted is lost: every event under way ends acknowledged or in the outbox, and what the outbox holds is
+  // relayed now if the bus allows (else by any replica later).
+  await parts.events.close(Math.min(OUTBOX_FLUSH_MS, timeoutMs / 4));
   if (parts.database) await serviceInstances.stopped(parts.database, info.instanceId).catch(() => undefined);
   await parts.bus.drain();
   await parts.database?.close().catch(() => undefined);

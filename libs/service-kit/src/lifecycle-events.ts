@@ -5,7 +5,7 @@ import type { ServiceInfo } from './tokens';
 
 const actorOf = (info: ServiceInfo) => ({ type: 'service' as const, id: info.name });
 
-/** Announces the instance once the bus is there; retries until it lands or the service stops. */
+/** Announces the instance (through the outbox while the bus is away); retries until it lands or the service stops. */
 export function announceStart(
   info: ServiceInfo,
   bus: BusConnection,
@@ -17,7 +17,8 @@ export function announceStart(
   const attempt = async (n: number): Promise<void> => {
     if (stopped) return;
     try {
-      await bus.ready();
+      // Without an outbox there is nothing to do until NATS is there; with one the event waits in it.
+      if (!events.hasOutbox) await bus.ready();
       await events.publish(
         serviceStarted,
         { service: info.name, instanceId: info.instanceId, version: info.version, pid: process.pid, startupMs },

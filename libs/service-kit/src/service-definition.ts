@@ -10,11 +10,17 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
   env: S;
   /** The feature module (controllers, handlers, services). */
   module: Type;
-  /** Present for services that own a Postgres schema. */
+  /** Present for services that own a Postgres schema (its `outbox` and `service_instances` come from the kit). */
   database?: {
     migrations: (new () => MigrationInterface)[];
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM entity classes
     entities?: Function[];
+    /**
+     * Whether the service's requests need Postgres (default true). False where it holds only the event outbox (the
+     * gateway, the orchestrator): `/ready` then reports Postgres but stays 200 without it, and events go straight to
+     * the stream while the outbox is out of reach.
+     */
+    requiredForReadiness?: boolean;
   };
   redis?: boolean;
   /** Largest accepted HTTP body, bytes. */

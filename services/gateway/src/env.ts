@@ -1,4 +1,11 @@
-import { baseEnvShape, httpPortShape, portcullisFileEnvShape, redisEnvShape } from '@portcullis/config';
+import {
+  baseEnvShape,
+  databaseEnvShape,
+  databaseSchemaShape,
+  httpPortShape,
+  portcullisFileEnvShape,
+  redisEnvShape,
+} from '@portcullis/config';
 import { z } from 'zod';
 
 const list = z
@@ -14,6 +21,9 @@ const list = z
 export const gatewayEnv = z.object({
   ...baseEnvShape,
   ...httpPortShape(3000),
+  // Only the event outbox lives here: the gateway keeps no domain state, and serves MCP without Postgres.
+  ...databaseEnvShape,
+  ...databaseSchemaShape('gateway'),
   ...redisEnvShape,
   ...portcullisFileEnvShape,
   ADMIN_TOKEN: z
@@ -33,6 +43,15 @@ export const gatewayEnv = z.object({
     .positive()
     .default(60_000)
     .describe('How long an MCP request may take upstream before the client gets a timeout error.'),
+  MCP_INPUT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(3_600_000)
+    .default(300_000)
+    .describe(
+      'How long a 2026-07-28 request that asked the client for input (elicitation, sampling, roots) waits for the retry before its upstream call is cancelled.',
+    ),
   MCP_LIST_PAGE_SIZE: z.coerce
     .number()
     .int()

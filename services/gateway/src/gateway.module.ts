@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { McpModule } from './mcp/mcp.module';
 import { SystemModule } from './system/system.module';
 
-@Module({ imports: [AuthModule, SystemModule, McpModule] })
+@Module({ imports: [AuthModule, SystemModule, McpModule, AuditModule] })
 export class GatewayModule {}

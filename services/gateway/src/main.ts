@@ -9,6 +9,8 @@ void bootstrapService({
   env: gatewayEnv,
   module: GatewayModule,
   redis: true,
+  // Postgres holds only the event outbox here: requests are served without it.
+  database: { migrations: [], requiredForReadiness: false },
   bodyLimit: 4 * 1024 * 1024,
   configureHttp: registerRawJsonBodyForMcp,
 });

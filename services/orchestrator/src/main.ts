@@ -7,4 +7,6 @@ void bootstrapService({
   version: '0.1.0',
   env: orchestratorEnv,
   module: OrchestratorModule,
+  // Postgres holds only the event outbox here: requests are served without it.
+  database: { migrations: [], requiredForReadiness: false },
 });

@@ -2,7 +2,12 @@ import { Module } from '@nestjs/common';
 import { ServerCatalog } from './servers/server-catalog';
 import { McpSessionHandlers } from './sessions/mcp-session.handlers';
 import { McpSessionService } from './sessions/mcp-session.service';
+import { StatelessCallHandlers } from './sessions/stateless-call.handlers';
+import { StatelessCallsService } from './sessions/stateless-calls.service';
 
 /** Runs MCP server instances for client sessions and relays their messages (the MCP data path's worker side). */
-@Module({ controllers: [McpSessionHandlers], providers: [ServerCatalog, McpSessionService] })
+@Module({
+  controllers: [McpSessionHandlers, StatelessCallHandlers],
+  providers: [ServerCatalog, McpSessionService, StatelessCallsService],
+})
 export class OrchestratorModule {}

@@ -6,10 +6,32 @@ import { McpCatalog } from './catalog/mcp-catalog';
 import { McpCallRelay } from './http/mcp-call-relay';
 import { McpHttpController } from './http/mcp-http.controller';
 import { McpHttpService } from './http/mcp-http.service';
+import { McpMetrics } from './http/mcp-metrics';
+import { McpTelemetry } from './telemetry/mcp-telemetry';
+import { ListenStreams } from './stateless/listen-stream';
+import { StatelessAggregateService } from './stateless/stateless-aggregate.service';
+import { StatelessEntry } from './stateless/stateless-entry';
+import { StatelessLegs } from './stateless/stateless-legs';
+import { StatelessMcpService } from './stateless/stateless-mcp.service';
+import { StatelessPool } from './stateless/stateless-pool';
 
 @Module({
   imports: [AuthModule],
   controllers: [McpHttpController],
-  providers: [McpCatalog, McpCallRelay, ToolCallGuard, McpHttpService, McpAggregateService],
+  providers: [
+    McpCatalog,
+    McpCallRelay,
+    ToolCallGuard,
+    McpMetrics,
+    McpTelemetry,
+    McpHttpService,
+    McpAggregateService,
+    StatelessPool,
+    StatelessLegs,
+    StatelessMcpService,
+    StatelessAggregateService,
+    ListenStreams,
+    StatelessEntry,
+  ],
 })
 export class McpModule {}

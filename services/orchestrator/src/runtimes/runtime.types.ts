@@ -83,13 +83,13 @@ export interface FollowLogsOptions {
  * Runs MCP server instances and hands out connected SDK clients. Every runtime (local sandboxed processes,
  * Kubernetes pods, remote URLs) implements this, so the orchestrator's call path does not know which one it uses.
  */
-export interface McpRuntime {
+export interface McpRuntime<Definition = ServerDefinitionInput> {
   readonly kind: RuntimeKind;
   /**
    * Starts an instance and resolves once its MCP session is initialised. Rejects when the definition is invalid,
    * when the runtime is at its instance cap, or when the instance crash-loops before it ever runs.
    */
-  start(definition: ServerDefinitionInput, options?: StartOptions): Promise<InstanceStatus>;
+  start(definition: Definition, options?: StartOptions): Promise<InstanceStatus>;
   /**
    * The instance's connected client. A stdio server has exactly one session, so the runtime owns it and replaces it
    * after a restart; waits while the instance is (re)starting, rejects once it is stopped or crash-looping.

@@ -12,13 +12,17 @@ import {
   mcpWorkerMessage,
 } from '@portcullis/contracts';
 import { BusConnection, BusHandlerError } from '@portcullis/messaging';
+import { Metrics } from '@portcullis/observability';
 import { LOGGER, SERVICE_INFO, type ServiceInfo } from '@portcullis/service-kit';
 import type { Logger } from 'pino';
 import type { OrchestratorEnv } from '../env';
 import { LocalRuntime } from '../runtimes';
+import { RemoteRuntime } from '../runtimes/remote/remote-runtime';
 import { ServerCatalog } from '../servers/server-catalog';
 import { toRuntimeDefinition } from '../servers/to-runtime-definition';
+import { localRelays } from './local-relays';
 import { UpstreamSession } from './upstream-session';
+import { WorkerMetrics } from './worker-metrics';
 
 const encoder = new TextEncoder();
 
@@ -31,6 +35,8 @@ export class McpSessionService implements OnApplicationShutdown {
   private readonly sessions = new Map<string, UpstreamSession>();
   private readonly byInstance = new Map<string, UpstreamSession>();
   private readonly runtime: LocalRuntime;
+  private readonly remote: RemoteRuntime;
+  private readonly metrics: WorkerMetrics;
 
   constructor(
     config: AppConfig<OrchestratorEnv>,
@@ -38,6 +44,7 @@ export class McpSessionService implements OnApplicationShutdown {
     private readonly bus: BusConnection,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     @Inject(LOGGER) private readonly log: Logger,
+    metrics: Metrics,
   ) {
     const stateDir = config.get('ORCHESTRATOR_STATE_DIR');
     this.runtime = new LocalRuntime({
@@ -49,18 +56,40 @@ export class McpSessionService implements OnApplicationShutdown {
         return session.client;
       },
     });
-    // A restarted stdio process is a new upstream session: the client's session is over and it must initialise again.
-    this.runtime.subscribe((event) => {
-      if (event.type !== 'status') return;
-      if (['crashed', 'stopped', 'crash-looping'].includes(event.state))
-        this.forget(event.instanceId, `upstream ${event.state}`);
+    this.remote = new RemoteRuntime({
+      ssrf: {
+        allowedHosts: config.get('ORCHESTRATOR_UPSTREAM_ALLOWED_HOSTS'),
+        allowedCidrs: config.get('ORCHESTRATOR_UPSTREAM_ALLOWED_CIDRS'),
+      },
+      maxInstances: config.get('ORCHESTRATOR_MAX_INSTANCES'),
+      createClient: (_definition, instanceId) => {
+        const session = this.byInstance.get(instanceId);
+        if (!session) throw new Error(`no session for instance ${instanceId}`);
+        return session.client;
+      },
     });
+    // A restarted stdio process (or a remote session its server ended) is a new upstream session: the client's
+    // session is over and it must initialise again.
+    for (const runtime of [this.runtime, this.remote])
+      runtime.subscribe((event) => {
+        if (event.type !== 'status') return;
+        if (['crashed', 'stopped', 'crash-looping'].includes(event.state))
+          this.forget(event.instanceId, `upstream ${event.state}`);
+      });
+    this.metrics = new WorkerMetrics(metrics, {
+      instances: () => [...this.runtime.list(), ...this.remote.list()],
+      sessionServers: () => [...this.sessions.values()].map((s) => s.serverId),
+    });
+    for (const runtime of [this.runtime, this.remote])
+      runtime.subscribe((event) => {
+        if (event.type === 'status' && event.state === 'restarting')
+          this.metrics.restarts.inc({ server: event.serverId });
+      });
   }
 
   async open(request: RequestOf<typeof mcpSessionOpen>): Promise<ResponseOf<typeof mcpSessionOpen>> {
     const server = this.catalog.find(request.gateway, request.server);
     if (!server) throw new BusHandlerError(`no server "${request.server}" on gateway "${request.gateway}"`);
-    if (server.runtime.type !== 'local') throw new BusHandlerError(`remote servers are not served yet (${server.id})`);
     const sessionId = randomUUID();
     const instanceId = `s-${sessionId}`;
     const session = new UpstreamSession(
@@ -69,10 +98,16 @@ export class McpSessionService implements OnApplicationShutdown {
       request.initialize,
       (subject, message) => this.publish(subject, message),
       this.eventsSubject(sessionId),
+      server.id,
+      this.metrics,
     );
     this.byInstance.set(instanceId, session);
     try {
-      await this.runtime.start(toRuntimeDefinition(server), { instanceId });
+      if (server.runtime.type === 'local') await this.runtime.start(toRuntimeDefinition(server), { instanceId });
+      else {
+        const { url, transport, headers } = server.runtime;
+        await this.remote.start({ id: server.id, url, transport, headers }, { instanceId });
+      }
     } catch (error) {
       this.byInstance.delete(instanceId);
       this.log.warn({ err: error, server: server.id }, 'MCP server instance did not start');
@@ -100,17 +135,23 @@ export class McpSessionService implements OnApplicationShutdown {
     return { response: null };
   }
 
+  /** A live session this worker owns (stateless calls run on pooled sessions). */
+  session(sessionId: string): UpstreamSession | undefined {
+    return this.sessions.get(sessionId);
+  }
+
   async close(sessionId: string): Promise<boolean> {
     const session = this.sessions.get(sessionId);
     if (!session) return false;
     this.forget(session.instanceId, 'closed by the client');
-    await this.runtime.stop(session.instanceId, 'session closed by the client');
+    const runtime = this.remote.status(session.instanceId) ? this.remote : this.runtime;
+    await runtime.stop(session.instanceId, 'session closed by the client');
     return true;
   }
 
   async onApplicationShutdown(): Promise<void> {
     for (const session of this.sessions.values()) session.abandon('the orchestrator is shutting down');
-    await this.runtime.shutdown();
+    await Promise.all([this.runtime.shutdown(), this.remote.shutdown()]);
   }
 
   private initializeResponse(initialize: JsonRpcMessage, session: UpstreamSession): JsonRpcMessage {
@@ -145,6 +186,7 @@ export class McpSessionService implements OnApplicationShutdown {
 
   /** `null` is a heartbeat: an empty message the gateway counts but does not forward. */
   private publish(subject: string, message: JsonRpcMessage | null): void {
+    if (localRelays.deliver(subject, message)) return; // a stateless call's relay, inside this process
     this.bus.connection?.publish(
       subject,
       message === null ? new Uint8Array(0) : encoder.encode(JSON.stringify(message)),

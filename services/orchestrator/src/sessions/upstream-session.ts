@@ -1,6 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpError, type Progress, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, ProgressNotificationSchema, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonRpcMessage } from '@portcullis/contracts';
+import { traceUpstreamCall } from './upstream-call-trace';
+import type { WorkerMetrics } from './worker-metrics';
 
 type Id = string | number;
 type Publish = (subject: string, message: JsonRpcMessage | null) => void;
@@ -42,6 +44,8 @@ export class UpstreamSession {
   readonly client: Client;
   private readonly inFlight = new Map<Id, { relay?: string; abort: AbortController }>();
   private readonly awaitingClient = new Map<string, Pending>();
+  /** Progress token of an in-flight call → where that call's messages go (`null`: no relay, the session stream). */
+  private readonly progressRoutes = new Map<Id, string | null>();
   private nextRelayId = 1;
   lastUsed = Date.now();
 
@@ -51,6 +55,8 @@ export class UpstreamSession {
     initialize: JsonRpcMessage,
     private readonly publish: Publish,
     private readonly sessionEventsSubject: string,
+    readonly serverId: string,
+    private readonly metrics: WorkerMetrics,
   ) {
     const params = (
       initialize as {
@@ -65,6 +71,16 @@ export class UpstreamSession {
       return Promise.resolve();
     };
     this.client.fallbackRequestHandler = (request) => this.askClient(request.method, request.params);
+    // Progress keeps the client's own token end to end and is routed here, not through the SDK's `onprogress`: the
+    // SDK settles a response at once but runs notification handlers a microtask later, so when the last progress
+    // and the response arrive together (one stdio read) it had already forgotten the token and dropped the progress.
+    this.client.setNotificationHandler(ProgressNotificationSchema, (notification) => {
+      const route = this.progressRoutes.get(notification.params.progressToken);
+      const message = { jsonrpc: '2.0' as const, ...notification };
+      if (route === undefined) this.toClient(message);
+      else this.toClient(message, route ?? this.sessionEventsSubject);
+      return Promise.resolve();
+    });
   }
 
   /** A client request: forwarded upstream; the answer keeps the client's id whatever the SDK used upstream. */
@@ -74,29 +90,29 @@ export class UpstreamSession {
     const abort = new AbortController();
     this.inFlight.set(id, { relay, abort });
     const progressToken = (params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
+    if (progressToken !== undefined) this.progressRoutes.set(progressToken, relay ?? null);
     const heartbeat = relay ? setInterval(() => this.publish(relay, null), RELAY_HEARTBEAT_MS) : undefined;
+    const traced = traceUpstreamCall(
+      { serverId: this.serverId, sessionId: this.sessionId, metrics: this.metrics },
+      { id, method, params },
+    );
+    let response: JsonRpcMessage | undefined;
     try {
       const result = await this.client.request({ method, params }, ResultSchema, {
         signal: abort.signal,
         timeout: timeoutMs,
-        // The SDK swaps in its own token upstream; progress goes back to the client under the client's token.
-        onprogress:
-          progressToken === undefined
-            ? undefined
-            : (progress: Progress) =>
-                this.toClient(
-                  { jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken } },
-                  relay,
-                ),
       });
-      return { jsonrpc: '2.0', id, result };
+      response = { jsonrpc: '2.0', id, result };
     } catch (error) {
-      return errorResponse(id, error);
+      response = errorResponse(id, error);
     } finally {
+      traced(response ?? errorResponse(id, new Error('the call did not finish')));
       clearInterval(heartbeat);
       this.inFlight.delete(id);
+      if (progressToken !== undefined) this.progressRoutes.delete(progressToken);
       this.lastUsed = Date.now();
     }
+    return response;
   }
 
   /** A client notification; a cancellation aborts the matching in-flight request (the SDK tells the upstream). */

@@ -1,6 +1,7 @@
 import type { ToolPrefixMode } from '@portcullis/contracts';
 import { buildToolNameMap } from '../tool-names/build-tool-name-map';
 import type { ToolNameMap } from '../tool-names/tool-name-map';
+import { uriTemplatePattern } from './uri-template-pattern';
 
 interface Named {
   name: string;
@@ -19,6 +20,10 @@ export class AggregateView {
     readonly toolNames: ToolNameMap,
     readonly promptNames: ToolNameMap,
     private readonly resourceServers: Map<string, string>,
+    /** Which server serves the URIs a template expands to, in server order (the first match wins). */
+    private readonly templateServers: { server: string; pattern: RegExp }[],
+    /** Set when the gateway has a single server: every URI is that server's to answer, listed or not. */
+    private readonly onlyServer: string | undefined,
   ) {}
 
   static build(
@@ -48,6 +53,14 @@ export class AggregateView {
     const resourceServers = new Map<string, string>();
     for (const list of lists.resources)
       for (const r of list.items) if (!resourceServers.has(r.uri)) resourceServers.set(r.uri, list.server);
+    const templateServers = lists.resourceTemplates.flatMap((l) =>
+      l.items.flatMap((t) => {
+        const template = (t as { uriTemplate?: unknown }).uriTemplate;
+        const pattern = typeof template === 'string' ? uriTemplatePattern(template) : undefined;
+        return pattern ? [{ server: l.server, pattern }] : [];
+      }),
+    );
+    const servers = new Set(lists.tools.map((l) => l.server));
     return new AggregateView(
       rename(toolNames, lists.tools),
       rename(promptNames, lists.prompts),
@@ -56,6 +69,8 @@ export class AggregateView {
       toolNames,
       promptNames,
       resourceServers,
+      templateServers,
+      servers.size === 1 ? [...servers][0] : undefined,
     );
   }
 
@@ -67,7 +82,10 @@ export class AggregateView {
     return this.promptNames.resolve(name)?.server ?? '';
   }
 
+  /** The server a URI belongs to: the one listing it, else the first whose resource template matches it. */
   serverOfResource(uri: string): string | undefined {
-    return this.resourceServers.get(uri);
+    return (
+      this.resourceServers.get(uri) ?? this.templateServers.find((t) => t.pattern.test(uri))?.server ?? this.onlyServer
+    );
   }
 }

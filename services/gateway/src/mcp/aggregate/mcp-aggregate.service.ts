@@ -8,27 +8,32 @@ import {
   type PortcullisGateway,
 } from '@portcullis/contracts';
 import { BusClient, BusConnection } from '@portcullis/messaging';
+import { mcpTarget } from '@portcullis/observability';
 import { LOGGER } from '@portcullis/service-kit';
 import type { Logger } from 'pino';
 import { mergeServerCapabilities } from '../capabilities/merge-server-capabilities';
 import { McpCatalog } from '../catalog/mcp-catalog';
 import { McpCallRelay } from '../http/mcp-call-relay';
 import { sessionNotFound, sessionRequired, upstreamUnavailable } from '../http/mcp-errors';
-import { idOf, McpHttpService, sendJson } from '../http/mcp-http.service';
+import { idOf, McpHttpService, sendJson, writeJson } from '../http/mcp-http.service';
 import { SseWriter } from '../http/sse-writer';
 import { jsonRpcError } from '../jsonrpc/jsonrpc-error-response';
 import { JsonRpcErrorCode } from '../jsonrpc/jsonrpc-error-codes';
-import { parseJsonRpc } from '../jsonrpc/parse-json-rpc';
+import { type ParsedJsonRpc, parseJsonRpc } from '../jsonrpc/parse-json-rpc';
 import type { AggregateSession } from '../session/session-token';
 import { ToolCallGuard } from '../arguments/tool-call-guard';
 import { decodeListCursor, encodeListCursor } from '../pagination/list-cursor';
+import { type McpRequestTrace, type Outcome } from '../telemetry/mcp-telemetry';
 import { AggregateView } from './aggregate-view';
-import { listAll } from './upstream-lists';
+import { listAll, SESSION_GONE } from './upstream-lists';
 
 const SESSION_HEADER = 'mcp-session-id';
 const OPEN_TIMEOUT_MS = 30_000;
 const LIST_TIMEOUT_MS = 15_000;
 const VIEW_TTL_MS = 30_000;
+
+/** Every upstream session of an aggregated session is gone (closed by DELETE, expired, its workers lost). */
+class AggregateSessionGone extends Error {}
 
 type Params = Record<string, unknown> & {
   name?: unknown;
@@ -68,7 +73,8 @@ export class McpAggregateService {
   }
 
   async post(req: IncomingMessage, res: ServerResponse, gateway: PortcullisGateway, body: unknown): Promise<void> {
-    const parsed = parseJsonRpc(typeof body === 'string' ? body : '');
+    const text = typeof body === 'string' ? body : '';
+    const parsed = parseJsonRpc(text);
     if (!parsed.ok) return sendJson(res, 400, parsed.error);
     if (parsed.kind === 'batch')
       return sendJson(res, 400, jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, 'batches are not supported'));
@@ -81,29 +87,75 @@ export class McpAggregateService {
       );
     }
     const message = parsed.message as JsonRpcMessage;
+    const trace = this.http.telemetry.begin(
+      req,
+      message,
+      { gateway: gateway.id, server: null },
+      Buffer.byteLength(text),
+    );
+    await trace.run(async () => {
+      let outcome: Outcome = { outcome: 'unavailable', bytes: 0, sessionId: null };
+      try {
+        outcome = await this.dispatch(req, res, gateway, parsed, trace);
+      } finally {
+        trace.end(outcome);
+      }
+    });
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    gateway: PortcullisGateway,
+    parsed: ParsedJsonRpc & { ok: true },
+    trace: McpRequestTrace,
+  ): Promise<Outcome> {
+    const message = parsed.message as JsonRpcMessage;
     if (parsed.kind === 'request' && parsed.message.method === 'initialize')
       return this.initialize(res, gateway, message);
     const token = req.headers[SESSION_HEADER];
-    if (typeof token !== 'string' || !token) return sendJson(res, 400, sessionRequired());
+    if (typeof token !== 'string' || !token) return answered(res, 400, sessionRequired(), 'refused', null);
     const session = this.http.tokens.readAggregate(token);
-    if (!session || session.gateway !== gateway.id) return sendJson(res, 404, sessionNotFound());
+    if (!session || session.gateway !== gateway.id) return answered(res, 404, sessionNotFound(), 'unavailable', token);
     if (parsed.kind === 'notification') {
-      await Promise.all(
-        session.servers.map((s) => this.relay.send(s, message, { timeoutMs: 10_000 }).catch(() => undefined)),
-      );
+      if (await this.broadcast(session, message)) return answered(res, 404, sessionNotFound(), 'unavailable', token);
       res.writeHead(202).end();
-      return;
+      return { outcome: 'ok', bytes: 0, sessionId: token };
     }
     if (parsed.kind === 'response') {
       // Our relayed server-to-client request ids carry the first 8 characters of the upstream session id.
       const upstream = session.servers.find((s) =>
         String(parsed.message.id).startsWith(`pc-${s.sessionId.slice(0, 8)}-`),
       );
-      if (upstream) await this.relay.send(upstream, message, { timeoutMs: 10_000 }).catch(() => undefined);
+      if (upstream) {
+        trace.routed(upstream.server);
+        await this.relay.send(upstream, message, { timeoutMs: 10_000 }).catch(() => undefined);
+      }
       res.writeHead(202).end();
-      return;
+      return { outcome: 'ok', bytes: 0, sessionId: token };
     }
-    await this.request(res, gateway, session, token, message, parsed.message.method, parsed.message.params ?? {});
+    return this.request(
+      res,
+      gateway,
+      session,
+      token,
+      message,
+      parsed.message.method,
+      parsed.message.params ?? {},
+      trace,
+    ).catch((error: unknown) => {
+      // The spec's answer to a terminated session, so the client knows to initialise again.
+      if (error instanceof AggregateSessionGone) return answered(res, 404, sessionNotFound(), 'unavailable', token);
+      throw error;
+    });
+  }
+
+  /** Sends a message to every upstream of the session; true when every one of them is gone. */
+  private async broadcast(session: AggregateSession, message: JsonRpcMessage): Promise<boolean> {
+    const replies = await Promise.all(
+      session.servers.map((s) => this.relay.send(s, message, { timeoutMs: 10_000 }).catch(() => undefined)),
+    );
+    return replies.length > 0 && replies.every((reply) => reply?.sessionGone === true);
   }
 
   async stream(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -143,7 +195,7 @@ export class McpAggregateService {
     res.writeHead(204).end();
   }
 
-  private async initialize(res: ServerResponse, gateway: PortcullisGateway, message: JsonRpcMessage): Promise<void> {
+  private async initialize(res: ServerResponse, gateway: PortcullisGateway, message: JsonRpcMessage): Promise<Outcome> {
     const opened = await Promise.all(
       gateway.servers.map((server) =>
         this.bus
@@ -157,10 +209,12 @@ export class McpAggregateService {
     );
     const live = opened.filter((o): o is NonNullable<typeof o> => !!o && 'result' in o.response);
     if (live.length === 0)
-      return sendJson(
+      return answered(
         res,
         502,
         upstreamUnavailable(idOf(message), gateway.id, 'no server of this gateway could be started'),
+        'unavailable',
+        null,
       );
     const results = live.map(
       (o) =>
@@ -178,22 +232,18 @@ export class McpAggregateService {
       gateway: gateway.id,
       servers: live.map((o) => ({ server: o.server, worker: o.worker, sessionId: o.sessionId })),
     });
-    sendJson(
-      res,
-      200,
-      {
-        jsonrpc: '2.0',
-        id: idOf(message),
-        result: {
-          protocolVersion: results[0].protocolVersion,
-          capabilities: mergeServerCapabilities(results.map((r) => r.capabilities)),
-          serverInfo: { name: `portcullis/${gateway.id}`, title: gateway.name, version: '0.1.0' },
-          ...(instructions ? { instructions } : {}),
-        },
+    const response = {
+      jsonrpc: '2.0',
+      id: idOf(message),
+      result: {
+        protocolVersion: results[0].protocolVersion,
+        capabilities: mergeServerCapabilities(results.map((r) => r.capabilities)),
+        serverInfo: { name: `portcullis/${gateway.id}`, title: gateway.name, version: '0.1.0' },
+        ...(instructions ? { instructions } : {}),
       },
-      'application/json',
-      { 'Mcp-Session-Id': token },
-    );
+    };
+    const bytes = writeJson(res, 200, response, 'application/json', { 'Mcp-Session-Id': token });
+    return { outcome: 'ok', bytes, sessionId: token, response };
   }
 
   private async request(
@@ -204,19 +254,21 @@ export class McpAggregateService {
     message: JsonRpcMessage,
     method: string,
     params: Params,
-  ): Promise<void> {
+    trace: McpRequestTrace,
+  ): Promise<Outcome> {
     const id = idOf(message) ?? 0;
-    const answer = (result: Record<string, unknown>) => sendJson(res, 200, { jsonrpc: '2.0', id, result });
-    const fail = (code: number, text: string) => sendJson(res, 200, jsonRpcError(id, code, text));
+    const answer = (result: Record<string, unknown>) => answered(res, 200, { jsonrpc: '2.0', id, result }, 'ok', token);
+    const fail = (code: number, text: string) => answered(res, 200, jsonRpcError(id, code, text), 'error', token);
     const route = (server: string | undefined, forwarded: JsonRpcMessage) => {
       const upstream = session.servers.find((s) => s.server === server);
       if (!upstream) return fail(JsonRpcErrorCode.InvalidParams, `nothing on gateway ${gateway.id} answers to that`);
-      return this.http
-        .relayRequest(res, upstream, forwarded, { gateway: gateway.id, server: upstream.server }, token)
-        .then(() => undefined);
+      trace.routed(upstream.server, mcpTarget(forwarded));
+      return this.http.relayRequest(res, upstream, forwarded, { gateway: gateway.id, server: upstream.server }, token);
     };
     switch (method) {
       case 'ping':
+        // Answered here, once the upstreams have shown they are alive: a terminated session must get 404.
+        if (await this.broadcast(session, message)) throw new AggregateSessionGone();
         return answer({});
       case 'tools/list':
       case 'prompts/list':
@@ -228,12 +280,7 @@ export class McpAggregateService {
             : method === 'prompts/list'
               ? (['prompts', view.prompts, (p: { name: string }) => view.serverOfPrompt(p.name)] as const)
               : (['resources', view.resources, (r: { uri: string }) => view.serverOfResource(r.uri) ?? ''] as const);
-        const page = this.page(
-          items as { name: string; uri: string }[],
-          serverOf,
-          params.cursor,
-          `${token}:${method}`,
-        );
+        const page = this.page(items as { name: string; uri: string }[], serverOf, params.cursor, `${token}:${method}`);
         if (!page) return fail(JsonRpcErrorCode.InvalidParams, 'invalid or expired cursor');
         return answer({ [key]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
       }
@@ -251,7 +298,10 @@ export class McpAggregateService {
         if (method === 'tools/call') {
           const tool = view.tools.find((t) => t.name === params.name) as { inputSchema?: unknown } | undefined;
           const refusal = this.toolCalls.refusal(id, String(params.name), tool?.inputSchema, params.arguments);
-          if (refusal) return sendJson(res, 200, refusal);
+          if (refusal) {
+            trace.routed(target.server, target.tool);
+            return answered(res, 200, refusal, 'refused', token);
+          }
         }
         return route(target.server, { ...message, params: { ...params, name: target.tool } });
       }
@@ -277,9 +327,7 @@ export class McpAggregateService {
         return route(view.serverOfResource(String(ref?.uri)) ?? session.servers[0]?.server, message);
       }
       case 'logging/setLevel':
-        await Promise.all(
-          session.servers.map((s) => this.relay.send(s, message, { timeoutMs: 10_000 }).catch(() => undefined)),
-        );
+        if (await this.broadcast(session, message)) throw new AggregateSessionGone();
         return answer({});
       default:
         return fail(JsonRpcErrorCode.MethodNotFound, `method not found: ${method}`);
@@ -337,9 +385,21 @@ export class McpAggregateService {
       fetch<{ uri: string }>('resources/list', 'resources'),
       fetch<unknown>('resources/templates/list', 'resourceTemplates'),
     ]);
+    if (tools.length > 0 && tools.every((list) => list.error === SESSION_GONE)) throw new AggregateSessionGone();
     const view = AggregateView.build(gateway.prefixMode, { tools, prompts, resources, resourceTemplates });
     if (this.views.size > 10_000) this.views.clear();
     this.views.set(token, { view, at: Date.now() });
     return view;
   }
+}
+
+/** Writes the answer and says how the request ended. */
+function answered(
+  res: ServerResponse,
+  status: number,
+  response: unknown,
+  outcome: Outcome['outcome'],
+  sessionId: string | null,
+): Outcome {
+  return { outcome, bytes: writeJson(res, status, response), sessionId, response };
 }

@@ -6,6 +6,9 @@ type Upstream = SessionRef & { server?: string };
 const MAX_PAGES = 50;
 let nextId = 0;
 
+/** The `error` of a list whose upstream session no longer exists (closed, expired, its worker gone). */
+export const SESSION_GONE = 'session gone';
+
 /**
  * Every page of one list method from one upstream (the gateway follows the upstream's cursors itself and serves
  * the merged list). An upstream that fails contributes nothing rather than failing the whole view.
@@ -29,7 +32,7 @@ export async function listAll<T>(
     } as JsonRpcMessage;
     try {
       const { response, sessionGone } = await relay.send(upstream, message, { timeoutMs });
-      if (sessionGone) return { server, items, error: 'session gone' };
+      if (sessionGone) return { server, items, error: SESSION_GONE };
       const result = (response as { result?: Record<string, unknown> } | null)?.result;
       if (!result) return { server, items, error: JSON.stringify((response as { error?: unknown })?.error) };
       items.push(...((result[key] as T[] | undefined) ?? []));

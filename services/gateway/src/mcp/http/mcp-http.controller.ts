@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminTokenGuard } from '../../auth/admin-token.guard';
 import { McpAggregateService } from '../aggregate/mcp-aggregate.service';
 import { McpHttpService } from './mcp-http.service';
+import { StatelessEntry } from '../stateless/stateless-entry';
 
 /**
  * `/v1/mcp/{gateway}`: all servers of a gateway in one view; `/v1/mcp/{gateway}/servers/{server}`: one server of a
@@ -14,6 +15,7 @@ export class McpHttpController {
   constructor(
     private readonly mcp: McpHttpService,
     private readonly aggregate: McpAggregateService,
+    private readonly stateless: StatelessEntry,
   ) {}
 
   @Post(':gateway')
@@ -26,7 +28,8 @@ export class McpHttpController {
     reply.hijack();
     if (!this.mcp.originAllowed(request.raw, reply.raw)) return;
     const found = this.aggregate.gatewayOf(reply.raw, gateway);
-    if (found) await this.aggregate.post(request.raw, reply.raw, found, body);
+    if (found && !(await this.stateless.aggregate(request, reply.raw, found, body)))
+      await this.aggregate.post(request.raw, reply.raw, found, body);
   }
 
   @Get(':gateway')
@@ -61,7 +64,8 @@ export class McpHttpController {
   ): Promise<void> {
     reply.hijack();
     const target = this.mcp.admit(request.raw, reply.raw, gateway, server);
-    if (target) await this.mcp.post(request.raw, reply.raw, target, body);
+    if (target && !(await this.stateless.server(request, reply.raw, target, body)))
+      await this.mcp.post(request.raw, reply.raw, target, body);
   }
 
   @Get(':gateway/servers/:server')

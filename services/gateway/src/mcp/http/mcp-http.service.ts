@@ -10,6 +10,7 @@ import {
   mcpSessionOpen,
 } from '@portcullis/contracts';
 import { BusClient, BusConnection, BusRequestError, EventPublisher } from '@portcullis/messaging';
+import { mcpResponseError } from '@portcullis/observability';
 import { LOGGER } from '@portcullis/service-kit';
 import type { Logger } from 'pino';
 import type { GatewayEnv } from '../../env';
@@ -20,6 +21,7 @@ import { compileOriginPolicy, type OriginPolicy } from '../origin/origin-policy'
 import { type SessionRef, SessionTokens } from '../session/session-token';
 import { ToolCallGuard } from '../arguments/tool-call-guard';
 import { listAll } from '../aggregate/upstream-lists';
+import { McpTelemetry, type Outcome } from '../telemetry/mcp-telemetry';
 import { McpCallRelay, WorkerLostError } from './mcp-call-relay';
 import { sessionNotFound, sessionRequired, timedOut, upstreamUnavailable } from './mcp-errors';
 import { SseWriter } from './sse-writer';
@@ -55,6 +57,7 @@ export class McpHttpService {
     private readonly relay: McpCallRelay,
     private readonly events: EventPublisher,
     private readonly toolCalls: ToolCallGuard,
+    readonly telemetry: McpTelemetry,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     const secret = config.get('MCP_SESSION_SECRET') ?? `mcp-session:${config.get('ADMIN_TOKEN')}`;
@@ -125,10 +128,19 @@ export class McpHttpService {
         error: { code: -32600, message: 'Accept must list application/json and text/event-stream' },
       });
     }
-    const outcome = await (parsed.kind === 'request' && method === 'initialize'
-      ? this.initialize(res, target, message)
-      : this.forward(req, res, target, parsed.kind, message));
-    this.record(target, method, message, started, outcome, text.length);
+    const requestBytes = Buffer.byteLength(text);
+    const trace = this.telemetry.begin(req, message, target, requestBytes);
+    await trace.run(async () => {
+      let outcome: Outcome = { outcome: 'unavailable', bytes: 0, sessionId: null };
+      try {
+        outcome = await (parsed.kind === 'request' && method === 'initialize'
+          ? this.initialize(res, target, message)
+          : this.forward(req, res, target, parsed.kind, message));
+      } finally {
+        trace.end(outcome);
+      }
+      this.record(target, method, message, started, outcome, requestBytes);
+    });
   }
 
   async stream(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
@@ -162,13 +174,18 @@ export class McpHttpService {
         { timeoutMs: OPEN_TIMEOUT_MS },
       );
       const token = this.tokens.issue({ worker: opened.worker, sessionId: opened.sessionId });
-      sendJson(res, 200, opened.response, 'application/json', { 'Mcp-Session-Id': token });
-      return { outcome: 'error' in opened.response ? 'error' : 'ok', bytes: 0, sessionId: token };
+      const bytes = writeJson(res, 200, opened.response, 'application/json', { 'Mcp-Session-Id': token });
+      return {
+        outcome: 'error' in opened.response ? 'error' : 'ok',
+        bytes,
+        sessionId: token,
+        response: opened.response,
+      };
     } catch (error) {
       const detail = error instanceof BusRequestError ? error.message : 'could not start the server';
       this.log.warn({ err: error, ...target }, 'MCP session could not be opened');
-      sendJson(res, 502, upstreamUnavailable(idOf(message), target.server, detail));
-      return { outcome: 'unavailable', bytes: 0, sessionId: null };
+      const response = upstreamUnavailable(idOf(message), target.server, detail);
+      return { outcome: 'unavailable', bytes: writeJson(res, 502, response), sessionId: null, response };
     }
   }
 
@@ -204,10 +221,7 @@ export class McpHttpService {
         schemas.get(call.params.name),
         call.params.arguments,
       );
-      if (refusal) {
-        sendJson(res, 200, refusal);
-        return { outcome: 'refused', bytes: 0, sessionId };
-      }
+      if (refusal) return { outcome: 'refused', bytes: writeJson(res, 200, refusal), sessionId, response: refusal };
     }
     return this.relayRequest(res, ref, message, target, sessionId);
   }
@@ -250,12 +264,12 @@ export class McpHttpService {
         sendJson(res, 404, sessionNotFound());
         return { outcome: 'unavailable', bytes: 0, sessionId };
       }
-      const bytes = JSON.stringify(response).length;
+      let bytes: number;
       if (sse) {
-        sse.send(response);
+        bytes = sse.send(response);
         sse.end();
-      } else sendJson(res, 200, response);
-      return { outcome: response && 'error' in response ? 'error' : 'ok', bytes, sessionId };
+      } else bytes = writeJson(res, 200, response);
+      return { outcome: response && 'error' in response ? 'error' : 'ok', bytes, sessionId, response };
     } catch (error) {
       return this.failed(res, sse, target, idOf(message), error, sessionId);
     }
@@ -284,11 +298,12 @@ export class McpHttpService {
       code === 'TIMEOUT' && id !== null
         ? timedOut(id, target.server, this.timeoutMs)
         : upstreamUnavailable(id, target.server, error instanceof Error ? error.message : String(error));
+    let bytes: number;
     if (sse) {
-      sse.send(body);
+      bytes = sse.send(body);
       sse.end();
-    } else sendJson(res, 200, body); // a JSON-RPC error for this request; the session itself may still be fine
-    return { outcome: code === 'TIMEOUT' ? 'timeout' : 'unavailable', bytes: 0, sessionId };
+    } else bytes = writeJson(res, 200, body); // a JSON-RPC error for this request; the session itself may still be fine
+    return { outcome: code === 'TIMEOUT' ? 'timeout' : 'unavailable', bytes, sessionId, response: body };
   }
 
   private session(req: IncomingMessage, res: ServerResponse) {
@@ -323,7 +338,7 @@ export class McpHttpService {
           sessionId: result.sessionId,
           durationMs: Date.now() - started,
           outcome: result.outcome,
-          errorCode: null,
+          errorCode: mcpResponseError(result.response)?.code ?? null,
           requestBytes,
           responseBytes: result.bytes,
         },
@@ -333,11 +348,7 @@ export class McpHttpService {
   }
 }
 
-export interface Outcome {
-  outcome: 'ok' | 'error' | 'refused' | 'timeout' | 'unavailable';
-  bytes: number;
-  sessionId: string | null;
-}
+export type { Outcome };
 
 export const idOf = (message: JsonRpcMessage): string | number | null => {
   const id = (message as { id?: unknown }).id;
@@ -351,7 +362,20 @@ export function sendJson(
   type = 'application/json',
   headers: Record<string, string> = {},
 ): void {
-  if (res.headersSent) return;
+  writeJson(res, status, body, type, headers);
+}
+
+/** sendJson that returns the body's size in bytes (0 when an answer was already sent), for the metrics. */
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json',
+  headers: Record<string, string> = {},
+): number {
+  if (res.headersSent) return 0;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers }).end(text);
+  const bytes = Buffer.byteLength(text);
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes, ...headers }).end(text);
+  return bytes;
 }

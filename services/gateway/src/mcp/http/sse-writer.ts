@@ -31,9 +31,12 @@ export class SseWriter {
     return this.ended || this.res.destroyed;
   }
 
-  send(message: unknown): void {
-    if (this.closed) return;
-    this.res.write(`id: ${this.nextId++}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
+  /** Writes one event; returns the size of its JSON data in bytes (0 once the stream is closed). */
+  send(message: unknown): number {
+    if (this.closed) return 0;
+    const data = JSON.stringify(message);
+    this.res.write(`id: ${this.nextId++}\nevent: message\ndata: ${data}\n\n`);
+    return Buffer.byteLength(data);
   }
 
   end(): void {

@@ -1,0 +1,109 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { HISTOGRAM_BUCKETS, histogramArraySql, histogramBucketSql } from '../query/latency-histogram';
+
+/** The two rollups: without the caller (small, for most aggregates) and with it (caller filters, top callers). */
+const ROLLUPS = [
+  { table: 'rollup_hourly', dims: ['tenant', 'type', 'gateway', 'server', 'tool', 'outcome'] },
+  { table: 'rollup_hourly_callers', dims: ['tenant', 'type', 'gateway', 'server', 'tool', 'caller', 'outcome'] },
+] as const;
+
+/** The events columns a rollup dimension comes from. */
+const SOURCE: Record<string, string> = { caller: 'actor_id' };
+const source = (dim: string): string => SOURCE[dim] ?? dim;
+
+/**
+ * Adds the rows of `relation` (negated for deleted rows), grouped by the rollup's key, to the rollup. Groups are upserted in
+ * key order, so two transactions touching the same rows lock them in the same order and cannot deadlock.
+ */
+function upsertSql(rollup: (typeof ROLLUPS)[number], relation: string, sign: '+' | '-'): string {
+  const { table, dims } = rollup;
+  const key = ['tenant', 'bucket_hour', ...dims.filter((d) => d !== 'tenant')];
+  const grouped = key.map((k) => (k === 'bucket_hour' ? "date_trunc('hour', occurred_at, 'UTC')" : source(k)));
+  const positions = grouped.map((_, i) => i + 1).join(', ');
+  const m = sign === '-' ? '-' : '';
+  return `
+    INSERT INTO ${table} (${key.join(', ')}, calls, errors, duration_sum, latency)
+    SELECT ${grouped.join(', ')}, ${m}count(*), ${m}count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'ok'),
+           ${m}coalesce(sum(duration_ms), 0), ${histogramArraySql((k) => `${m}count(*) FILTER (WHERE b < ${k})`)}::int4[]
+    FROM (SELECT *, ${histogramBucketSql('duration_ms')} AS b FROM ${relation}) r
+    GROUP BY ${positions}
+    ORDER BY ${positions}
+    ON CONFLICT (${key.join(', ')}) DO UPDATE SET
+      calls = ${table}.calls + excluded.calls,
+      errors = ${table}.errors + excluded.errors,
+      duration_sum = ${table}.duration_sum + excluded.duration_sum,
+      latency = ${histogramArraySql((k) => `${table}.latency[${k}] + excluded.latency[${k}]`)};`;
+}
+
+/**
+ * Hourly rollups of `events` for the aggregate API: per tenant, UTC hour and dimensions, the number of events,
+ * how many did not end `ok`, the summed duration and a cumulative log-scale latency histogram (see
+ * `latency-histogram.ts`).
+ *
+ * They are kept exact inside the ingesting transaction by statement-level AFTER triggers with transition tables
+ * on the partitioned `events` (Postgres routes every partition's rows into the parent's transition table). Only
+ * rows that were really inserted are in it — a redelivered event conflicts on the primary key and never reaches
+ * the table — so the rollups count each event once, and a rolled-back batch rolls its rollup change back with it.
+ * Rows deleted through `events` (moving rows between partitions) are subtracted; dropping a partition (retention)
+ * fires no trigger, so the rollups keep the aggregates of retired days.
+ */
+export class CreateRollups1732000000210 implements MigrationInterface {
+  name = 'CreateRollups1732000000210';
+
+  async up(runner: QueryRunner): Promise<void> {
+    for (const { table, dims } of ROLLUPS) {
+      await runner.query(`
+        CREATE TABLE ${table} (
+          bucket_hour timestamptz NOT NULL,
+          ${dims.map((d) => `${d} text${d === 'tenant' || d === 'type' || d === 'caller' ? ' NOT NULL' : ''}`).join(',\n          ')},
+          calls bigint NOT NULL,
+          errors bigint NOT NULL,
+          duration_sum double precision NOT NULL,
+          latency int4[] NOT NULL CHECK (cardinality(latency) = ${HISTOGRAM_BUCKETS})
+        )`);
+      // NULLS NOT DISTINCT (Postgres 15): a NULL tool is one group, so the upsert below finds its row.
+      await runner.query(
+        `CREATE UNIQUE INDEX ${table}_key ON ${table} (tenant, bucket_hour, ${dims.filter((d) => d !== 'tenant').join(', ')}) NULLS NOT DISTINCT`,
+      );
+      await runner.query(
+        `CREATE INDEX ${table}_tool_idx ON ${table} (tenant, tool, bucket_hour) WHERE tool IS NOT NULL`,
+      );
+    }
+    await runner.query(
+      'CREATE INDEX rollup_hourly_callers_caller_idx ON rollup_hourly_callers (tenant, caller, bucket_hour)',
+    );
+    // The list API with a gateway filter (tool, server, actor and type have theirs in the events migration).
+    await runner.query(
+      'CREATE INDEX events_tenant_gateway_time_idx ON events (tenant, gateway, occurred_at) WHERE gateway IS NOT NULL',
+    );
+
+    for (const sign of ['+', '-'] as const) {
+      const fn = sign === '+' ? 'rollup_events_inserted' : 'rollup_events_deleted';
+      const rows = sign === '+' ? 'inserted_rows' : 'deleted_rows';
+      await runner.query(`
+        CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+          ${ROLLUPS.map((rollup) => upsertSql(rollup, rows, sign)).join('\n')}
+          RETURN NULL;
+        END
+        $fn$`);
+    }
+    await runner.query(`
+      CREATE TRIGGER events_rollup_insert AFTER INSERT ON events
+      REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_events_inserted()`);
+    await runner.query(`
+      CREATE TRIGGER events_rollup_delete AFTER DELETE ON events
+      REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_events_deleted()`);
+    // Events stored before this migration (none on a new installation).
+    for (const rollup of ROLLUPS) await runner.query(upsertSql(rollup, 'events', '+'));
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TRIGGER events_rollup_delete ON events');
+    await runner.query('DROP TRIGGER events_rollup_insert ON events');
+    await runner.query('DROP FUNCTION rollup_events_deleted()');
+    await runner.query('DROP FUNCTION rollup_events_inserted()');
+    await runner.query('DROP INDEX events_tenant_gateway_time_idx');
+    for (const { table } of ROLLUPS) await runner.query(`DROP TABLE ${table}`);
+  }
+}

@@ -1,0 +1,97 @@
+import { aggregatePlan, topCallersPlan } from './audit-aggregates.query';
+import { eventsPageSql } from './audit-events.query';
+import { auditFilterSql, rollupCanFilter } from './audit-filter-sql';
+import { bucketOf, bucketValueMs, HISTOGRAM_MAX_RELATIVE_ERROR } from './latency-histogram';
+import { SqlParams } from './sql-params';
+
+const HOSTILE = "x' OR '1'='1'; DROP TABLE events; --";
+
+describe('audit filter SQL', () => {
+  it('should put the tenant first and every value behind a placeholder', () => {
+    const params = new SqlParams();
+    const conditions = auditFilterSql(
+      params,
+      HOSTILE,
+      { from: '2025-01-01T00:00:00.000001Z', tool: HOSTILE, actor: HOSTILE, traceId: 'a'.repeat(32) },
+      'events',
+    );
+    expect(conditions).toEqual([
+      'tenant = $1',
+      'occurred_at >= $2::timestamptz',
+      'actor_id = $3',
+      'tool = $4',
+      'trace_id = $5',
+    ]);
+    expect(params.values).toEqual([HOSTILE, '2025-01-01T00:00:00.000001Z', HOSTILE, HOSTILE, 'a'.repeat(32)]);
+  });
+
+  it('should map filters to rollup columns and know what a rollup cannot answer', () => {
+    const params = new SqlParams();
+    const range = { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-02T00:00:00Z') };
+    expect(auditFilterSql(params, 't', { actor: 'ana', outcome: 'error' }, 'rollup_callers', range)).toEqual([
+      'tenant = $1',
+      'bucket_hour >= $2::timestamptz',
+      'bucket_hour < $3::timestamptz',
+      'caller = $4',
+      'outcome = $5',
+    ]);
+    expect(rollupCanFilter({ actor: 'ana' }, 'rollup')).toBe(false);
+    expect(rollupCanFilter({ actor: 'ana' }, 'rollup_callers')).toBe(true);
+    expect(rollupCanFilter({ traceId: 'a'.repeat(32) }, 'rollup_callers')).toBe(false);
+    expect(() => auditFilterSql(new SqlParams(), 't', { actor: 'ana' }, 'rollup')).toThrow(/actor/);
+  });
+
+  it('should never put a value into the text of any statement it builds', () => {
+    const filter = { type: 'events.v1.mcp.request', gateway: HOSTILE, server: HOSTILE, tool: HOSTILE, outcome: HOSTILE };
+    const range = { from: new Date('2025-01-01T00:30:00Z'), to: new Date('2025-01-01T05:10:00Z') };
+    const statements = [
+      eventsPageSql(HOSTILE, {
+        filter,
+        order: 'desc',
+        limit: 50,
+        after: { occurredAt: '2025-01-01T00:00:00.000000Z', id: '01945f6e-1c2b-7a3d-8e4f-5a6b7c8d9e0f' },
+      }),
+      aggregatePlan(HOSTILE, { filter, bucket: 'hour', groupBy: 'tool', top: 5 }, range),
+      aggregatePlan(HOSTILE, { filter: { ...filter, actor: HOSTILE }, bucket: 'minute', groupBy: 'caller', top: 5 }, range),
+      topCallersPlan(HOSTILE, { filter, limit: 7 }, range),
+    ];
+    for (const { sql, params } of statements) {
+      expect(sql).not.toContain('DROP TABLE');
+      expect(params).toContain(HOSTILE);
+    }
+  });
+
+  it('should page newest first with a keyset condition and one row more than asked', () => {
+    const { sql, params } = eventsPageSql('t', {
+      filter: {},
+      order: 'desc',
+      limit: 50,
+      after: { occurredAt: '2025-01-01T00:00:00.000000Z', id: '01945f6e-1c2b-7a3d-8e4f-5a6b7c8d9e0f' },
+    });
+    expect(sql).toContain('(occurred_at, id) < ($2::timestamptz, $3::uuid)');
+    expect(sql).toContain('ORDER BY occurred_at DESC, id DESC LIMIT $4');
+    expect(params).toEqual(['t', '2025-01-01T00:00:00.000000Z', '01945f6e-1c2b-7a3d-8e4f-5a6b7c8d9e0f', 51]);
+    expect(eventsPageSql('t', { filter: {}, order: 'asc', limit: 10 }).sql).toContain('ORDER BY occurred_at ASC, id ASC');
+  });
+
+  it('should read rollups over whole hours for hour buckets and raw rows for minutes or trace ids', () => {
+    const range = { from: new Date('2025-01-01T00:30:00Z'), to: new Date('2025-01-01T05:10:00Z') };
+    const hourly = aggregatePlan('t', { filter: {}, bucket: 'hour', top: 10 }, range);
+    expect(hourly).toMatchObject({ source: 'rollup', from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-01T06:00:00Z') });
+    expect(hourly.sql).toContain('FROM rollup_hourly WHERE');
+    const byCaller = aggregatePlan('t', { filter: {}, bucket: 'day', groupBy: 'caller', top: 10 }, range);
+    expect(byCaller.sql).toContain('FROM rollup_hourly_callers WHERE');
+    expect(aggregatePlan('t', { filter: {}, bucket: 'minute', top: 10 }, range)).toMatchObject({ source: 'raw', ...range });
+    expect(aggregatePlan('t', { filter: { traceId: 'a'.repeat(32) }, bucket: 'hour', top: 10 }, range).source).toBe('raw');
+  });
+});
+
+describe('latency histogram', () => {
+  it('should report every value within the stated relative error', () => {
+    for (const ms of [0.15, 0.9, 1, 3.3, 12, 47.5, 250, 999, 4_321, 60_000]) {
+      const reported = bucketValueMs(bucketOf(ms));
+      expect(Math.abs(reported - ms) / ms).toBeLessThanOrEqual(HISTOGRAM_MAX_RELATIVE_ERROR + 1e-12);
+    }
+    expect(HISTOGRAM_MAX_RELATIVE_ERROR).toBeCloseTo(0.0905, 4);
+  });
+});
