@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     { url: testInfra().databaseUrl, schema, poolMax: 2, service: 'audit-bench', migrations: auditMigrations },
     pino({ level: 'silent' }),
   );
-  const sql = (text: string, params: unknown[] = []) => db.dataSource.query(text, params) as Promise<unknown[]>;
+  const sql = (text: string, params: unknown[] = []) => db.dataSource.query<unknown[]>(text, params);
   const end = Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS; // the data runs up to the end of today
   const start = end - DAYS * DAY_MS;
   try {
@@ -92,7 +92,9 @@ async function main(): Promise<void> {
       `${JSON.stringify({ at: new Date().toISOString(), rows: ROWS, loadSeconds, rollup, callers, results }, null, 2)}\n`,
     );
   } finally {
-    await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    // AUDIT_BENCH_KEEP_SCHEMA=1 leaves the data for EXPLAIN ANALYZE (drop the printed schema by hand afterwards).
+    if (process.env['AUDIT_BENCH_KEEP_SCHEMA'] === '1') process.stdout.write(`kept schema ${schema}\n`);
+    else await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await db.close();
   }
 }
@@ -149,7 +151,10 @@ async function fill(sql: (text: string, params?: unknown[]) => Promise<unknown[]
   await sql('VACUUM ANALYZE rollup_hourly_callers');
 }
 
-function print(results: { name: string; stats: RunStats }[], info: { loadSeconds: number; rollup: number; callers: number }) {
+function print(
+  results: { name: string; stats: RunStats }[],
+  info: { loadSeconds: number; rollup: number; callers: number },
+) {
   const out = [
     '',
     `Audit queries over ${ROWS.toLocaleString('en')} events (${DAYS} days; loaded in ${fmt(info.loadSeconds, 0)} s; ` +

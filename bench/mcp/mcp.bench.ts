@@ -37,12 +37,12 @@ async function main(): Promise<void> {
     processes.startService(defs.get('gateway')!, {
       port: gatewayPort,
       env: { ...env, ADMIN_TOKEN: token },
-      logSink: () => undefined,
+      logSink: process.env.BENCH_LOGS ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined,
     }),
     processes.startService(defs.get('orchestrator')!, {
       port: await freeServicePort(),
       env,
-      logSink: () => undefined,
+      logSink: process.env.BENCH_LOGS ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined,
     }),
   ];
   const gateway = new Client({ name: 'bench', version: '1' });

@@ -53,7 +53,7 @@ describe('audit query API (gateway + audit)', () => {
       pino({ level: 'silent' }),
     );
     await bus.ready();
-    await eventually(async () => bus.jetstream() !== undefined, 10_000, 50);
+    await eventually(() => Promise.resolve(bus.jetstream() !== undefined), 10_000, 50);
     events = new EventPublisher(bus, new Metrics('e2e', '0', platform.id));
     for (let i = 0; i < 45; i++) {
       const tool = TOOLS[i % 3];
@@ -172,14 +172,17 @@ describe('audit query API (gateway + audit)', () => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(text)) {
         let timer: NodeJS.Timeout | undefined;
-        const chunk = await Promise.race([
+        const chunk: Awaited<ReturnType<typeof reader.read>> = await Promise.race([
           reader.read(),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no ${pattern} in: ${text}`)), Math.max(0, deadline - Date.now()));
+            timer = setTimeout(
+              () => reject(new Error(`no ${pattern} in: ${text}`)),
+              Math.max(0, deadline - Date.now()),
+            );
           }),
         ]).finally(() => clearTimeout(timer));
         if (chunk.done) throw new Error(`stream ended: ${text}`);
-        text += decoder.decode(chunk.value, { stream: true });
+        text += decoder.decode(chunk.value as Uint8Array, { stream: true });
       }
     };
     await readUntil(/: tailing/, 10_000);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { REPO_ROOT, startPlatform, type TestPlatform } from '@portcullis/testing';
+import { eventually, REPO_ROOT, startPlatform, type TestPlatform, testInfra } from '@portcullis/testing';
+import { connect } from 'nats';
 import { directEverythingClient, gatewayClient } from './mcp-clients';
 
 /** `/v1/mcp/{gateway}`: every server of the gateway in one session, names prefixed `server__tool`. */
@@ -58,6 +59,29 @@ describe('MCP through the gateway (aggregated view)', () => {
     });
     const read = await client.callTool({ name: 'filesystem__read_text_file', arguments: { path: '/workspace/a.txt' } });
     expect(JSON.stringify(read.content)).toContain('aggregated');
+  });
+
+  it('should publish one audit event per routed call, naming the server and its own tool name', async () => {
+    const nc = await connect({ servers: testInfra().natsUrl });
+    try {
+      await client.callTool({ name: 'everything__get-sum', arguments: { a: 5, b: 6 } });
+      const js = nc.jetstream();
+      type Seen = { server: string | null; tool: string | null; gateway: string; outcome: string; method: string };
+      let found: Seen | undefined;
+      await eventually(async () => {
+        // An ordered consumer from the stream's start: every event this platform published so far.
+        const consumer = await js.consumers.get(platform.eventsStream);
+        for await (const msg of await consumer.fetch({ max_messages: 1_000, expires: 1_000 })) {
+          const event = msg.json<{ type: string; data: Seen }>();
+          if (event.type === 'events.v1.mcp.request' && event.data.tool === 'get-sum') found = event.data;
+          if (msg.info.pending === 0) break;
+        }
+        return found !== undefined;
+      }, 10_000);
+      expect(found).toMatchObject({ gateway: 'default', server: 'everything', tool: 'get-sum', outcome: 'ok' });
+    } finally {
+      await nc.close();
+    }
   });
 
   it('should merge resources and prompts and route reads and gets', async () => {

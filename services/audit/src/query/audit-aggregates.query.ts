@@ -12,13 +12,14 @@ import {
 } from '@portcullis/contracts';
 import { BusHandlerError } from '@portcullis/messaging';
 import { Database } from '@portcullis/persistence';
-import { auditFilterSql, type FilterTarget, rollupCanFilter } from './audit-filter-sql';
+import { auditFilterSql, rollupDimsOf } from './audit-filter-sql';
 import { bucketValueMs, HISTOGRAM_BUCKETS, HISTOGRAM_MAX_RELATIVE_ERROR, histogramArraySql } from './latency-histogram';
 import { readTransaction } from './read-transaction';
+import { rollupFor } from './rollup-tables';
 import { SqlParams } from './sql-params';
 
 const HOUR_MS = 3_600_000;
-const GROUP_COLUMN: Record<AuditGroupBy, { events: string; rollup: string }> = {
+const GROUP_COLUMN: Record<AuditGroupBy, { events: string; rollup: 'tool' | 'server' | 'gateway' | 'caller' }> = {
   tool: { events: 'tool', rollup: 'tool' },
   server: { events: 'server', rollup: 'server' },
   gateway: { events: 'gateway', rollup: 'gateway' },
@@ -53,8 +54,8 @@ const floorHour = (d: Date) => new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR
 const ceilHour = (d: Date) => new Date(Math.ceil(d.getTime() / HOUR_MS) * HOUR_MS);
 
 /**
- * Plans an aggregate: hour and day buckets read the hourly rollup (the one with callers only when a caller is
- * filtered or grouped on) over the range widened to whole hours; minute buckets, and filters a rollup cannot
+ * Plans an aggregate: hour and day buckets read the smallest hourly rollup with the dimensions filtered and
+ * grouped on, over the range widened to whole hours; minute buckets, and filters a rollup cannot
  * answer (trace id), read raw events with exact percentiles. With a group, only the `top` busiest groups of the
  * range are returned, and events without a value for the group (e.g. no tool) are left out.
  */
@@ -64,11 +65,11 @@ export function aggregatePlan(
   range: { from: Date; to: Date },
 ): AggregatePlan {
   const { filter, bucket, groupBy, top } = request;
-  const target: Exclude<FilterTarget, 'events'> =
-    groupBy === 'caller' || filter.actor !== undefined ? 'rollup_callers' : 'rollup';
-  const raw = bucket === 'minute' || !rollupCanFilter(filter, target);
+  const dims = rollupDimsOf(filter);
+  const rollup =
+    dims && bucket !== 'minute' ? rollupFor([...dims, ...(groupBy ? [GROUP_COLUMN[groupBy].rollup] : [])]) : undefined;
   const params = new SqlParams();
-  if (raw) {
+  if (!rollup) {
     const conditions = auditFilterSql(params, tenant, filter, 'events', range);
     const group = groupBy ? GROUP_COLUMN[groupBy].events : 'NULL::text';
     if (groupBy)
@@ -84,20 +85,31 @@ export function aggregatePlan(
     return { sql, params: params.values, source: 'raw', ...range };
   }
   const widened = { from: floorHour(range.from), to: ceilHour(range.to) };
-  const table = target === 'rollup' ? 'rollup_hourly' : 'rollup_hourly_callers';
-  const conditions = auditFilterSql(params, tenant, filter, target, widened);
-  const group = groupBy ? GROUP_COLUMN[groupBy].rollup : 'NULL::text';
-  if (groupBy)
-    conditions.push(`${group} IS NOT NULL`, topGroupsSql(group, 'sum(calls)', table, conditions, params, top));
-  const time = bucket === 'hour' ? 'bucket_hour' : `date_trunc('day', bucket_hour, 'UTC')`;
+  const table = rollup.table;
+  const conditions = auditFilterSql(params, tenant, filter, rollup, widened);
+  const time = bucket === 'hour' ? 'r.bucket_hour' : `date_trunc('day', r.bucket_hour, 'UTC')`;
+  // With a group: rank the groups first (an index-only scan of `calls`), then read the histograms of the top
+  // ones only, each through its own index lookup (OFFSET 0 keeps the planner from flattening the lateral
+  // subquery into a scan of every group's rows).
+  const source = groupBy
+    ? `${topRollupGroupsSql(GROUP_COLUMN[groupBy].rollup, table, conditions, params, top)}
+       CROSS JOIN LATERAL (SELECT * FROM ${table}
+         WHERE ${[...conditions, `${GROUP_COLUMN[groupBy].rollup} = top.g`].join(' AND ')} OFFSET 0) r`
+    : `(SELECT NULL::text AS g) top CROSS JOIN LATERAL (SELECT * FROM ${table} WHERE ${conditions.join(' AND ')}) r`;
   const sql = `SELECT ${TIME_TEXT('t')} AS t, g, calls, errors,
         ${PERCENTILES.map((q, i) => `${percentileBucketSql('cum', q)} AS p${['50', '95', '99'][i]}`).join(', ')}
       FROM (
-        SELECT ${time} AS t, ${group} AS g, sum(calls) AS calls, sum(errors) AS errors,
-               ${histogramArraySql((k) => `sum(latency[${k}])`)} AS cum
-        FROM ${table} WHERE ${conditions.join(' AND ')} GROUP BY 1, 2 HAVING sum(calls) > 0) m
+        SELECT ${time} AS t, top.g, sum(r.calls) AS calls, sum(r.errors) AS errors,
+               ${histogramArraySql((k) => `sum(r.latency[${k}])`)} AS cum
+        FROM ${source} GROUP BY 1, 2 HAVING sum(r.calls) > 0) m
       ORDER BY g, m.t`;
   return { sql, params: params.values, source: 'rollup', ...widened };
+}
+
+/** `top`: the rollup's busiest values of a dimension under the conditions (ties by name), as a FROM item. */
+function topRollupGroupsSql(dim: string, table: string, conditions: string[], params: SqlParams, top: number): string {
+  return `(SELECT ${dim} AS g FROM ${table} WHERE ${[...conditions, `${dim} IS NOT NULL`].join(' AND ')}
+    GROUP BY 1 ORDER BY sum(calls) DESC, 1 LIMIT ${params.add(top)}) top`;
 }
 
 /** A condition keeping the `top` groups with the most events under the same conditions (ties by name). */
@@ -113,14 +125,16 @@ function topGroupsSql(
     GROUP BY 1 ORDER BY ${calls} DESC, 1 LIMIT ${params.add(top)})`;
 }
 
-/** Top callers: the callers rollup over whole hours, or raw events when the filter needs them (trace id). */
+/** Top callers: the smallest rollup with callers and the filtered dimensions over whole hours, or raw events. */
 export function topCallersPlan(
   tenant: string,
   request: RequestOf<typeof auditTopCallers>,
   range: { from: Date; to: Date },
 ): AggregatePlan {
   const params = new SqlParams();
-  if (!rollupCanFilter(request.filter, 'rollup_callers')) {
+  const dims = rollupDimsOf(request.filter);
+  const rollup = dims ? rollupFor([...dims, 'caller']) : undefined;
+  if (!rollup) {
     const conditions = auditFilterSql(params, tenant, request.filter, 'events', range);
     const sql = `SELECT actor_id AS g, count(*) AS calls,
         count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'ok') AS errors,
@@ -129,12 +143,14 @@ export function topCallersPlan(
     return { sql, params: params.values, source: 'raw', ...range };
   }
   const widened = { from: floorHour(range.from), to: ceilHour(range.to) };
-  const conditions = auditFilterSql(params, tenant, request.filter, 'rollup_callers', widened);
+  const conditions = auditFilterSql(params, tenant, request.filter, rollup, widened);
   const sql = `SELECT g, calls, errors, ${percentileBucketSql('cum', 0.95)} AS p95 FROM (
-      SELECT caller AS g, sum(calls) AS calls, sum(errors) AS errors,
-             ${histogramArraySql((k) => `sum(latency[${k}])`)} AS cum
-      FROM rollup_hourly_callers WHERE ${conditions.join(' AND ')}
-      GROUP BY 1 HAVING sum(calls) > 0 ORDER BY 2 DESC, 1 LIMIT ${params.add(request.limit)}) c
+      SELECT top.g, sum(r.calls) AS calls, sum(r.errors) AS errors,
+             ${histogramArraySql((k) => `sum(r.latency[${k}])`)} AS cum
+      FROM ${topRollupGroupsSql('caller', rollup.table, conditions, params, request.limit)}
+      CROSS JOIN LATERAL (SELECT * FROM ${rollup.table}
+        WHERE ${[...conditions, 'caller = top.g'].join(' AND ')} OFFSET 0) r
+      GROUP BY 1 HAVING sum(r.calls) > 0) c
     ORDER BY calls DESC, g`;
   return { sql, params: params.values, source: 'rollup', ...widened };
 }

@@ -1,7 +1,8 @@
 import { aggregatePlan, topCallersPlan } from './audit-aggregates.query';
 import { eventsPageSql } from './audit-events.query';
-import { auditFilterSql, rollupCanFilter } from './audit-filter-sql';
+import { auditFilterSql, rollupDimsOf } from './audit-filter-sql';
 import { bucketOf, bucketValueMs, HISTOGRAM_MAX_RELATIVE_ERROR } from './latency-histogram';
+import { ROLLUP_TABLES, rollupFor } from './rollup-tables';
 import { SqlParams } from './sql-params';
 
 const HOSTILE = "x' OR '1'='1'; DROP TABLE events; --";
@@ -25,24 +26,34 @@ describe('audit filter SQL', () => {
     expect(params.values).toEqual([HOSTILE, '2025-01-01T00:00:00.000001Z', HOSTILE, HOSTILE, 'a'.repeat(32)]);
   });
 
-  it('should map filters to rollup columns and know what a rollup cannot answer', () => {
+  it('should map filters to rollup dimensions and pick the smallest rollup that has them', () => {
     const params = new SqlParams();
     const range = { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-02T00:00:00Z') };
-    expect(auditFilterSql(params, 't', { actor: 'ana', outcome: 'error' }, 'rollup_callers', range)).toEqual([
+    const detail = rollupFor(['caller', 'outcome'])!;
+    expect(detail.table).toBe('rollup_hourly_detail');
+    expect(auditFilterSql(params, 't', { actor: 'ana', outcome: 'error' }, detail, range)).toEqual([
       'tenant = $1',
       'bucket_hour >= $2::timestamptz',
       'bucket_hour < $3::timestamptz',
       'caller = $4',
       'outcome = $5',
     ]);
-    expect(rollupCanFilter({ actor: 'ana' }, 'rollup')).toBe(false);
-    expect(rollupCanFilter({ actor: 'ana' }, 'rollup_callers')).toBe(true);
-    expect(rollupCanFilter({ traceId: 'a'.repeat(32) }, 'rollup_callers')).toBe(false);
-    expect(() => auditFilterSql(new SqlParams(), 't', { actor: 'ana' }, 'rollup')).toThrow(/actor/);
+    expect(rollupFor(['tool'])?.table).toBe('rollup_hourly');
+    expect(rollupFor(['type', 'caller'])?.table).toBe('rollup_hourly_callers');
+    expect(rollupFor(['caller', 'tool'])?.table).toBe('rollup_hourly_detail');
+    expect(rollupDimsOf({ actor: 'ana', type: 'events.v1.mcp.request' })).toEqual(['type', 'caller']);
+    expect(rollupDimsOf({ traceId: 'a'.repeat(32) })).toBeUndefined();
+    expect(() => auditFilterSql(new SqlParams(), 't', { actor: 'ana' }, ROLLUP_TABLES[0])).toThrow(/actor/);
   });
 
   it('should never put a value into the text of any statement it builds', () => {
-    const filter = { type: 'events.v1.mcp.request', gateway: HOSTILE, server: HOSTILE, tool: HOSTILE, outcome: HOSTILE };
+    const filter = {
+      type: 'events.v1.mcp.request',
+      gateway: HOSTILE,
+      server: HOSTILE,
+      tool: HOSTILE,
+      outcome: HOSTILE,
+    };
     const range = { from: new Date('2025-01-01T00:30:00Z'), to: new Date('2025-01-01T05:10:00Z') };
     const statements = [
       eventsPageSql(HOSTILE, {
@@ -52,7 +63,11 @@ describe('audit filter SQL', () => {
         after: { occurredAt: '2025-01-01T00:00:00.000000Z', id: '01945f6e-1c2b-7a3d-8e4f-5a6b7c8d9e0f' },
       }),
       aggregatePlan(HOSTILE, { filter, bucket: 'hour', groupBy: 'tool', top: 5 }, range),
-      aggregatePlan(HOSTILE, { filter: { ...filter, actor: HOSTILE }, bucket: 'minute', groupBy: 'caller', top: 5 }, range),
+      aggregatePlan(
+        HOSTILE,
+        { filter: { ...filter, actor: HOSTILE }, bucket: 'minute', groupBy: 'caller', top: 5 },
+        range,
+      ),
       topCallersPlan(HOSTILE, { filter, limit: 7 }, range),
     ];
     for (const { sql, params } of statements) {
@@ -71,18 +86,35 @@ describe('audit filter SQL', () => {
     expect(sql).toContain('(occurred_at, id) < ($2::timestamptz, $3::uuid)');
     expect(sql).toContain('ORDER BY occurred_at DESC, id DESC LIMIT $4');
     expect(params).toEqual(['t', '2025-01-01T00:00:00.000000Z', '01945f6e-1c2b-7a3d-8e4f-5a6b7c8d9e0f', 51]);
-    expect(eventsPageSql('t', { filter: {}, order: 'asc', limit: 10 }).sql).toContain('ORDER BY occurred_at ASC, id ASC');
+    expect(eventsPageSql('t', { filter: {}, order: 'asc', limit: 10 }).sql).toContain(
+      'ORDER BY occurred_at ASC, id ASC',
+    );
   });
 
   it('should read rollups over whole hours for hour buckets and raw rows for minutes or trace ids', () => {
     const range = { from: new Date('2025-01-01T00:30:00Z'), to: new Date('2025-01-01T05:10:00Z') };
     const hourly = aggregatePlan('t', { filter: {}, bucket: 'hour', top: 10 }, range);
-    expect(hourly).toMatchObject({ source: 'rollup', from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-01T06:00:00Z') });
+    expect(hourly).toMatchObject({
+      source: 'rollup',
+      from: new Date('2025-01-01T00:00:00Z'),
+      to: new Date('2025-01-01T06:00:00Z'),
+    });
     expect(hourly.sql).toContain('FROM rollup_hourly WHERE');
     const byCaller = aggregatePlan('t', { filter: {}, bucket: 'day', groupBy: 'caller', top: 10 }, range);
     expect(byCaller.sql).toContain('FROM rollup_hourly_callers WHERE');
-    expect(aggregatePlan('t', { filter: {}, bucket: 'minute', top: 10 }, range)).toMatchObject({ source: 'raw', ...range });
-    expect(aggregatePlan('t', { filter: { traceId: 'a'.repeat(32) }, bucket: 'hour', top: 10 }, range).source).toBe('raw');
+    const errorsByCaller = aggregatePlan(
+      't',
+      { filter: { outcome: 'error' }, bucket: 'day', groupBy: 'caller', top: 10 },
+      range,
+    );
+    expect(errorsByCaller.sql).toContain('FROM rollup_hourly_detail WHERE');
+    expect(aggregatePlan('t', { filter: {}, bucket: 'minute', top: 10 }, range)).toMatchObject({
+      source: 'raw',
+      ...range,
+    });
+    expect(aggregatePlan('t', { filter: { traceId: 'a'.repeat(32) }, bucket: 'hour', top: 10 }, range).source).toBe(
+      'raw',
+    );
   });
 });
 

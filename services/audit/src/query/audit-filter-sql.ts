@@ -1,25 +1,33 @@
 import type { AuditFilter } from '@portcullis/contracts';
+import type { RollupDim, RollupTable } from './rollup-tables';
 import type { SqlParams } from './sql-params';
 
 /** Which relation the conditions are for: raw events, or one of the hourly rollups. */
-export type FilterTarget = 'events' | 'rollup' | 'rollup_callers';
+export type FilterTarget = 'events' | RollupTable;
 
-/** The column each filter field matches, per target (absent: the target cannot filter on it). */
-const COLUMNS: Record<Exclude<keyof AuditFilter, 'from' | 'to'>, Partial<Record<FilterTarget, string>>> = {
-  type: { events: 'type', rollup: 'type', rollup_callers: 'type' },
-  actor: { events: 'actor_id', rollup_callers: 'caller' },
-  gateway: { events: 'gateway', rollup: 'gateway', rollup_callers: 'gateway' },
-  server: { events: 'server', rollup: 'server', rollup_callers: 'server' },
-  tool: { events: 'tool', rollup: 'tool', rollup_callers: 'tool' },
-  outcome: { events: 'outcome', rollup: 'outcome', rollup_callers: 'outcome' },
-  traceId: { events: 'trace_id' },
+type FilterField = Exclude<keyof AuditFilter, 'from' | 'to'>;
+
+/** The events column and the rollup dimension (if any rollup has one) each filter field matches. */
+const FIELDS: Record<FilterField, { column: string; dim?: RollupDim }> = {
+  type: { column: 'type', dim: 'type' },
+  actor: { column: 'actor_id', dim: 'caller' },
+  gateway: { column: 'gateway', dim: 'gateway' },
+  server: { column: 'server', dim: 'server' },
+  tool: { column: 'tool', dim: 'tool' },
+  outcome: { column: 'outcome', dim: 'outcome' },
+  traceId: { column: 'trace_id' },
 };
 
-/** Whether a filter can be answered from a rollup (the rollups have no trace ids, and only one has callers). */
-export function rollupCanFilter(filter: AuditFilter, target: Exclude<FilterTarget, 'events'>): boolean {
-  return (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).every(
-    (field) => filter[field] === undefined || COLUMNS[field][target] !== undefined,
-  );
+/** The rollup dimensions a filter needs, or undefined when no rollup can answer it (trace ids). */
+export function rollupDimsOf(filter: AuditFilter): RollupDim[] | undefined {
+  const dims: RollupDim[] = [];
+  for (const field of Object.keys(FIELDS) as FilterField[]) {
+    if (filter[field] === undefined) continue;
+    const dim = FIELDS[field].dim;
+    if (!dim) return undefined;
+    dims.push(dim);
+  }
+  return dims;
 }
 
 /**
@@ -34,19 +42,20 @@ export function auditFilterSql(
   target: FilterTarget,
   range: { from?: Date; to?: Date } = {},
 ): string[] {
-  const time = target === 'events' ? 'occurred_at' : 'bucket_hour';
+  const rollup = target === 'events' ? undefined : target;
+  const time = rollup ? 'bucket_hour' : 'occurred_at';
   const conditions = [`tenant = ${params.add(tenant)}`];
   // The caller's own text when not widened: Postgres keeps microseconds a JS Date would drop.
   const from = range.from?.toISOString() ?? filter.from;
   const to = range.to?.toISOString() ?? filter.to;
   if (from) conditions.push(`${time} >= ${params.add(from)}::timestamptz`);
   if (to) conditions.push(`${time} < ${params.add(to)}::timestamptz`);
-  for (const field of Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]) {
+  for (const field of Object.keys(FIELDS) as FilterField[]) {
     const value = filter[field];
     if (value === undefined) continue;
-    const column = COLUMNS[field][target];
-    if (!column) throw new Error(`${target} cannot filter on ${field}`);
-    conditions.push(`${column} = ${params.add(value)}`);
+    const { column, dim } = FIELDS[field];
+    if (rollup && (!dim || !rollup.dims.includes(dim))) throw new Error(`${rollup.table} cannot filter on ${field}`);
+    conditions.push(`${rollup ? dim : column} = ${params.add(value)}`);
   }
   return conditions;
 }

@@ -42,11 +42,25 @@ describe('audit query handlers (real Postgres)', () => {
     for (let i = 0; i < 240; i++) {
       const at = BASE + i * 90_000 + (i % 7) * 13;
       const common = { at, tool: i % 10 === 9 ? null : TOOLS[i % 3], outcome: i % 12 === 0 ? 'error' : 'ok' };
-      seeds.push({ ...common, tenant: 'acme', caller: CALLERS[i % 4], durationMs: 1 + (i % 50) * 2.5, traceId: trace(i) });
+      seeds.push({
+        ...common,
+        tenant: 'acme',
+        caller: CALLERS[i % 4],
+        durationMs: 1 + (i % 50) * 2.5,
+        traceId: trace(i),
+      });
       seeds.push({ ...common, tenant: 'evil', caller: `evil-${i % 3}`, durationMs: 50_000, traceId: trace(i) });
     }
     // Two events in the same microsecond keep the keyset honest about ties.
-    seeds.push({ tenant: 'acme', at: BASE + 3_600_000, tool: 'read', caller: 'ana', outcome: 'ok', durationMs: 5, traceId: trace(999) });
+    seeds.push({
+      tenant: 'acme',
+      at: BASE + 3_600_000,
+      tool: 'read',
+      caller: 'ana',
+      outcome: 'ok',
+      durationMs: 5,
+      traceId: trace(999),
+    });
     let seq = 0;
     for (const s of seeds) {
       await schema.sql(
@@ -59,7 +73,14 @@ describe('audit query handlers (real Postgres)', () => {
           s.tenant,
           s.caller,
           `00-${s.traceId}-b7ad6b7169203331-01`,
-          JSON.stringify({ gateway: 'default', server: 'srv', tool: s.tool, method: 'tools/call', outcome: s.outcome, durationMs: s.durationMs }),
+          JSON.stringify({
+            gateway: 'default',
+            server: 'srv',
+            tool: s.tool,
+            method: 'tools/call',
+            outcome: s.outcome,
+            durationMs: s.durationMs,
+          }),
         ],
       );
     }
@@ -90,7 +111,11 @@ describe('audit query handlers (real Postgres)', () => {
     expect(events.every((e) => e.tenant === 'acme')).toBe(true);
     const times = events.map((e) => Date.parse(e.occurredAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect(events[0]).toMatchObject({ type: 'events.v1.mcp.request', actor: { type: 'token' }, data: { gateway: 'default' } });
+    expect(events[0]).toMatchObject({
+      type: 'events.v1.mcp.request',
+      actor: { type: 'token' },
+      data: { gateway: 'default' },
+    });
     expect(events[0].occurredAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
@@ -99,7 +124,12 @@ describe('audit query handlers (real Postgres)', () => {
     const to = new Date(BASE + 7_200_000).toISOString();
     const filtered = await listAll('acme', { tool: 'read', actor: 'ana', outcome: 'ok', from, to }, 5);
     const expected = acme().filter(
-      (s) => s.tool === 'read' && s.caller === 'ana' && s.outcome === 'ok' && s.at >= BASE + 3_600_000 && s.at < BASE + 7_200_000,
+      (s) =>
+        s.tool === 'read' &&
+        s.caller === 'ana' &&
+        s.outcome === 'ok' &&
+        s.at >= BASE + 3_600_000 &&
+        s.at < BASE + 7_200_000,
     );
     expect(filtered.map((e) => Date.parse(e.occurredAt)).sort()).toEqual(expected.map((s) => s.at).sort());
     const byTrace = await listAll('acme', { traceId: trace(5) }, 50);
@@ -195,7 +225,18 @@ describe('audit query handlers (real Postgres)', () => {
     await schema.sql(
       `INSERT INTO events (chain_seq, id, type, occurred_at, tenant, actor_type, actor_id, traceparent, data, stream_sequence, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '\\x00', '\\x00')`,
-      [row.chain_seq, row.id, row.type, row.occurred_at, row.tenant, row.actor_type, row.actor_id, row.traceparent, row.data, row.stream_sequence],
+      [
+        row.chain_seq,
+        row.id,
+        row.type,
+        row.occurred_at,
+        row.tenant,
+        row.actor_type,
+        row.actor_id,
+        row.traceparent,
+        row.data,
+        row.stream_sequence,
+      ],
     );
     expect(await schema.sql("SELECT sum(calls)::int AS n FROM rollup_hourly WHERE tenant = 'acme'")).toEqual(before);
   });

@@ -15,6 +15,6 @@ export async function readTransaction<T>(db: Database, work: (query: ReadQuery) 
       "SELECT set_config('jit', 'off', true), set_config('statement_timeout', $1, true), set_config('transaction_read_only', 'on', true)",
       [String(STATEMENT_TIMEOUT_MS)],
     );
-    return work(<R>(sql: string, params: unknown[]) => manager.query(sql, params) as Promise<R[]>);
+    return work(<R>(sql: string, params: unknown[]) => manager.query<R[]>(sql, params));
   });
 }

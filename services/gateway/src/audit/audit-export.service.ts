@@ -55,7 +55,10 @@ export class AuditExport {
       try {
         page = await this.audit.page(filter, EXPORT_PAGE, 'asc', after);
       } catch (error) {
-        this.log.error({ err: error, exported, url: request.url }, 'audit export failed midway; cutting the connection');
+        this.log.error(
+          { err: error, exported, url: request.url },
+          'audit export failed midway; cutting the connection',
+        );
         raw.destroy(error as Error);
         return;
       }

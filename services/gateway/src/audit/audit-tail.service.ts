@@ -1,9 +1,4 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { EVENTS_SUBJECT_FILTER, type EventEnvelope } from '@portcullis/contracts';
 import { BusConnection } from '@portcullis/messaging';
 import { LOGGER } from '@portcullis/service-kit';
@@ -59,7 +54,13 @@ export class AuditTail implements BeforeApplicationShutdown {
         filterSubjects: `${prefix}${filter.type ?? EVENTS_SUBJECT_FILTER}`,
         deliver_policy: DeliverPolicy.New,
       });
-      messages = await withTimeout(consumer.consume({ max_messages: 256 }), ATTACH_TIMEOUT_MS);
+      const attaching = consumer.consume({ max_messages: 256 });
+      // Should it attach after all, after the client was told 503, nobody reads it: close it then.
+      attaching.catch(() => undefined);
+      messages = await withTimeout(attaching, ATTACH_TIMEOUT_MS).catch((error: unknown) => {
+        void attaching.then((late) => late.close()).catch(() => undefined);
+        throw error;
+      });
     } catch (error) {
       this.log.warn({ err: error }, 'audit tail could not attach to the events stream');
       throw new ServiceUnavailableException('The event stream is not reachable.');

@@ -87,7 +87,10 @@ export function httpErrorOf(error: unknown): Error {
     case 'VALIDATION_FAILED':
       return new BadRequestException({
         message: `Invalid request: ${error.message}`,
-        errors: (error.issues ?? []).map((i) => ({ field: `query.${i.path.replace(/^filter\./, '')}`, message: i.message })),
+        errors: (error.issues ?? []).map((i) => ({
+          field: `query.${i.path.replace(/^filter\./, '')}`,
+          message: i.message,
+        })),
       });
     case 'TIMEOUT':
       return new GatewayTimeoutException('The audit service did not answer in time.');

@@ -7,7 +7,8 @@ export function csvField(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export const csvRow = (fields: (string | number | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`;
+export const csvRow = (fields: (string | number | null | undefined)[]): string =>
+  `${fields.map(csvField).join(',')}\r\n`;
 
 /** The export's columns: the envelope, the fields the API filters on, and the payload as JSON. */
 export const EVENT_CSV_HEADER = csvRow([

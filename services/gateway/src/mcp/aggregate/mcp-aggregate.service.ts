@@ -93,6 +93,7 @@ export class McpAggregateService {
       { gateway: gateway.id, server: null },
       Buffer.byteLength(text),
     );
+    const started = Date.now();
     await trace.run(async () => {
       let outcome: Outcome = { outcome: 'unavailable', bytes: 0, sessionId: null };
       try {
@@ -100,6 +101,17 @@ export class McpAggregateService {
       } finally {
         trace.end(outcome);
       }
+      const { server, tool } = trace.destination;
+      const method = 'method' in parsed.message ? parsed.message.method : 'response';
+      this.http.record(
+        { gateway: gateway.id, server },
+        method,
+        message,
+        started,
+        outcome,
+        Buffer.byteLength(text),
+        tool,
+      );
     });
   }
 

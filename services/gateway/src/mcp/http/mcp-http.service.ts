@@ -317,16 +317,21 @@ export class McpHttpService {
     return ref;
   }
 
+  /**
+   * Publishes the request's audit event. `target.server` is null for what the aggregated endpoint answers itself;
+   * `toolName` is the server's own name of the tool, where the client used another (the aggregated view's).
+   */
   record(
-    target: Target,
+    target: { gateway: string; server: string | null },
     method: string,
     message: JsonRpcMessage,
     started: number,
     result: Outcome,
     requestBytes: number,
+    toolName?: string | null,
   ): void {
     const params = (message as { params?: { name?: unknown } }).params;
-    const tool = method === 'tools/call' && typeof params?.name === 'string' ? params.name : null;
+    const tool = method !== 'tools/call' ? null : (toolName ?? (typeof params?.name === 'string' ? params.name : null));
     void this.events
       .publish(
         mcpRequestCompleted,

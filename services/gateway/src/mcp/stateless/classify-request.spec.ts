@@ -79,6 +79,21 @@ describe(classifyRequest.name, () => {
     });
   });
 
+  it('should check the version header before the version, so a mismatch is a mismatch even for unknown versions', () => {
+    const body = {
+      ...request('server/discover'),
+      params: { _meta: meta({ 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' }) },
+    };
+    expect(classifyRequest(headers('server/discover'), body)).toMatchObject({
+      status: 400,
+      error: { id: 1, error: { code: -32020 } },
+    });
+    expect(classifyRequest({ ...headers('server/discover'), 'mcp-protocol-version': 'v999.0.0' }, body)).toMatchObject({
+      status: 400,
+      error: { id: 1, error: { code: -32022, data: { requested: 'v999.0.0' } } },
+    });
+  });
+
   it('should refuse missing or disagreeing standard headers with -32020', () => {
     const call = request('tools/call', { name: 'echo' });
     const cases = [

@@ -2,7 +2,15 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { JsonRpcErrorCode } from '../jsonrpc/jsonrpc-error-codes';
 import { jsonRpcError } from '../jsonrpc/jsonrpc-error-response';
 import type { JsonRpcErrorResponse } from '../jsonrpc/jsonrpc-message.schema';
-import { LOG_LEVELS, type LogLevel, META, MODERN_METHODS, MODERN_PROTOCOL_VERSIONS, isModernVersion } from './protocol';
+import {
+  LEGACY_PROTOCOL_VERSIONS,
+  LOG_LEVELS,
+  type LogLevel,
+  META,
+  MODERN_METHODS,
+  MODERN_PROTOCOL_VERSIONS,
+  isModernVersion,
+} from './protocol';
 
 /** A 2026-07-28 request that passed the envelope and header checks. */
 export interface ModernRequest {
@@ -72,7 +80,7 @@ export function classifyRequest(headers: IncomingHttpHeaders, body: unknown): Cl
   const claimed = meta?.[META.protocolVersion];
   const hasClaim = meta !== undefined && META.protocolVersion in meta;
 
-  if (!hasClaim || (typeof claimed === 'string' && !isModernVersion(claimed))) {
+  if (!hasClaim || (typeof claimed === 'string' && LEGACY_PROTOCOL_VERSIONS.includes(claimed))) {
     if (!headerModern) return { era: 'legacy' };
     if (method === 'initialize')
       return reject(
@@ -103,12 +111,14 @@ export function classifyRequest(headers: IncomingHttpHeaders, body: unknown): Cl
   const envelope = checkEnvelope(meta);
   if (typeof envelope === 'string')
     return reject(400, id, JsonRpcErrorCode.InvalidParams, `Invalid params: ${envelope}`);
+  const versionMismatch = checkVersionHeader(headers, claimed);
+  if (versionMismatch) return reject(400, id, JsonRpcErrorCode.HeaderMismatch, `Header mismatch: ${versionMismatch}`);
   if (!MODERN_PROTOCOL_VERSIONS.includes(claimed))
     return reject(400, id, JsonRpcErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${claimed}`, {
       supported: [...MODERN_PROTOCOL_VERSIONS],
       requested: claimed,
     });
-  const mismatch = checkHeaders(headers, method, params!, claimed);
+  const mismatch = checkHeaders(headers, method, params!);
   if (mismatch) return reject(400, id, JsonRpcErrorCode.HeaderMismatch, `Header mismatch: ${mismatch}`);
   if (!MODERN_METHODS.has(method))
     return reject(404, id, JsonRpcErrorCode.MethodNotFound, `Method not found: ${method}`);
@@ -137,15 +147,18 @@ function checkEnvelope(
 }
 
 /** The standard request headers mirror the body; a proxy routing on one and a server acting on the other must agree. */
+function checkVersionHeader(headers: IncomingHttpHeaders, version: string): string | undefined {
+  const headerVersion = header(headers, 'mcp-protocol-version');
+  if (headerVersion === undefined) return 'the MCP-Protocol-Version header is required';
+  if (headerVersion !== version) return `MCP-Protocol-Version ${headerVersion} does not match _meta ${version}`;
+  return undefined;
+}
+
 function checkHeaders(
   headers: IncomingHttpHeaders,
   method: string,
   params: Record<string, unknown>,
-  version: string,
 ): string | undefined {
-  const headerVersion = header(headers, 'mcp-protocol-version');
-  if (headerVersion === undefined) return 'the MCP-Protocol-Version header is required';
-  if (headerVersion !== version) return `MCP-Protocol-Version ${headerVersion} does not match _meta ${version}`;
   const methodHeader = header(headers, 'mcp-method');
   if (methodHeader === undefined) return 'the Mcp-Method header is required';
   if (methodHeader !== method) return `Mcp-Method ${methodHeader} does not match the body's method ${method}`;

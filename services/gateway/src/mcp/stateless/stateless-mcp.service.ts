@@ -308,7 +308,9 @@ export class StatelessMcpService {
         );
         return { outcome: 'refused', bytes: 0, sessionId: null };
       }
-      const response = modernResponse(request.id, leg.response, identity);
+      // A resource read is cacheable like a list; calls and prompts are not.
+      const cache = request.method === 'resources/read' ? LIST_CACHE_TTL_MS : undefined;
+      const response = modernResponse(request.id, leg.response, identity, cache);
       reply.finish(response);
       return { outcome: 'error' in response ? 'error' : 'ok', bytes: 0, sessionId: null };
     }

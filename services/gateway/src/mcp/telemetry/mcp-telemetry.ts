@@ -52,6 +52,11 @@ export class McpRequestTrace {
     return context.with(this.ctx, fn);
   }
 
+  /** The server the request went to (null: the aggregated endpoint answered it itself), and its own tool name. */
+  get destination(): { server: string | null; tool: string | null } {
+    return { server: this.server, tool: this.tool };
+  }
+
   /** The aggregated endpoint names the server, and the server's own name of the tool, once it routes the request. */
   routed(server: string, tool?: string): void {
     this.server = server;
