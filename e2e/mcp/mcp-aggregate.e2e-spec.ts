@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { eventually, REPO_ROOT, startPlatform, type TestPlatform, testInfra } from '@portcullis/testing';
 import { connect } from 'nats';
 import { directEverythingClient, gatewayClient } from './mcp-clients';
@@ -82,6 +82,24 @@ describe('MCP through the gateway (aggregated view)', () => {
     } finally {
       await nc.close();
     }
+  });
+
+  it('should deliver an upstream’s list_changed through the aggregated session and list the change', async () => {
+    let changed = 0;
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      changed++;
+    });
+    const data = `data:text/plain;base64,${Buffer.from('aggregated change').toString('base64')}`;
+    await client.callTool({ name: 'everything__gzip-file-as-resource', arguments: { name: 'agg.txt.gz', data } });
+    expect(await eventually(() => Promise.resolve(changed > 0), 5_000)).toBe(true);
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listResources(cursor ? { cursor } : undefined);
+      names.push(...page.resources.map((r) => r.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(names).toContain('agg.txt.gz');
   });
 
   it('should merge resources and prompts and route reads and gets', async () => {

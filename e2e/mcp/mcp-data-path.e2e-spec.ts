@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingMessageNotificationSchema,
+  ResourceListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { eventually, httpJson, REPO_ROOT, startPlatform, type TestPlatform } from '@portcullis/testing';
 import { directEverythingClient, gatewayClient, sampledText } from './mcp-clients';
 
@@ -58,6 +61,22 @@ describe('MCP through the gateway (single-server endpoint, 2025-11-25)', () => {
     expect(inOrder(viaDirect)).toBe(true);
     expect(viaGateway.length).toBeGreaterThanOrEqual(2);
     expect(viaDirect.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('should deliver an upstream’s list_changed to the client, and the changed list after it', async () => {
+    const { client } = await connect('everything');
+    let changed = 0;
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      changed++;
+    });
+    const before = (await client.listResources()).resources.length;
+    // The tool registers a session resource, so the server announces a changed resource list.
+    const data = `data:text/plain;base64,${Buffer.from('list changed').toString('base64')}`;
+    await client.callTool({ name: 'gzip-file-as-resource', arguments: { name: 'lc.txt.gz', data } });
+    expect(await eventually(() => Promise.resolve(changed > 0), 5_000)).toBe(true);
+    const after = (await client.listResources()).resources;
+    expect(after.length).toBe(before + 1);
+    expect(after.map((r) => r.name)).toContain('lc.txt.gz');
   });
 
   it('should relay a sampling request to the client and the client’s answer back to the server', async () => {

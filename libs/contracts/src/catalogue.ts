@@ -3,6 +3,7 @@ import { auditChainVerify } from './messages/audit/chain-verify/audit-chain-veri
 import { auditEventsAggregate } from './messages/audit/events-aggregate/audit-events-aggregate.contract';
 import { auditEventsQuery } from './messages/audit/events-query/audit-events-query.contract';
 import { auditTopCallers } from './messages/audit/top-callers/audit-top-callers.contract';
+import { mcpLegacySsePost } from './messages/mcp/legacy-sse-post/legacy-sse-post.contract';
 import { mcpRequestCompleted } from './messages/mcp/request-completed/request-completed.event';
 import { mcpSessionClose } from './messages/mcp/session-close/session-close.contract';
 import { mcpSessionOpen } from './messages/mcp/session-open/session-open.contract';
@@ -21,6 +22,7 @@ export const REQUESTS: readonly RequestContract[] = [
   mcpWorkerMessage,
   mcpSessionClose,
   mcpStatelessCall,
+  mcpLegacySsePost,
   auditEventsQuery,
   auditEventsAggregate,
   auditTopCallers,

@@ -11,6 +11,7 @@ export * from './messages/system/service-stopped/service-stopped.event';
 export * from './messages/system/status/system-status.contract';
 export * from './gitops/portcullis-file';
 export * from './messages/mcp/json-rpc-message';
+export * from './messages/mcp/legacy-sse-post/legacy-sse-post.contract';
 export * from './messages/mcp/request-completed/request-completed.event';
 export * from './messages/mcp/session-close/session-close.contract';
 export * from './messages/mcp/session-open/session-open.contract';

@@ -46,13 +46,16 @@ export class StatelessAggregateService {
   }
 
   async serve(res: ServerResponse, gateway: PortcullisGateway, request: ModernRequest, caller: Caller): Promise<void> {
-    const started = Date.now();
-    const reply = new ModernReply(res);
-    const route: Route = { gateway: gateway.id, server: gateway.id, viaGateway: gateway };
-    const outcome = await this.dispatch(reply, gateway, request, caller).catch((error: unknown) =>
-      this.stateless.failed(reply, request, gateway.id, error),
-    );
-    this.stateless.record(route, request, started, outcome, reply.bytes);
+    await this.stateless.traced(res, { gateway: gateway.id, server: null }, request, async () => {
+      const started = Date.now();
+      const reply = new ModernReply(res);
+      const route: Route = { gateway: gateway.id, server: gateway.id, viaGateway: gateway };
+      const outcome = await this.dispatch(reply, gateway, request, caller).catch((error: unknown) =>
+        this.stateless.failed(reply, request, gateway.id, error),
+      );
+      this.stateless.record(route, request, started, outcome, reply.bytes);
+      return { ...outcome, bytes: reply.bytes };
+    });
   }
 
   private async dispatch(

@@ -117,12 +117,39 @@ export class StatelessMcpService {
 
   /** `/v1/mcp/{gateway}/servers/{server}`: one server, its own names and identity. */
   async serveServer(res: ServerResponse, route: Route, request: ModernRequest, caller: Caller): Promise<void> {
-    const started = Date.now();
-    const reply = new ModernReply(res);
-    const outcome = await this.dispatchServer(reply, route, request, caller).catch((error: unknown) =>
-      this.failed(reply, request, route.server, error),
+    await this.traced(res, { gateway: route.gateway, server: route.server }, request, async () => {
+      const started = Date.now();
+      const reply = new ModernReply(res);
+      const outcome = await this.dispatchServer(reply, route, request, caller).catch((error: unknown) =>
+        this.failed(reply, request, route.server, error),
+      );
+      this.record(route, request, started, outcome, reply.bytes);
+      return { ...outcome, bytes: reply.bytes };
+    });
+  }
+
+  /** The request's span and metrics, as on the 2025-11-25 path (`server` null: the aggregated view answers). */
+  async traced(
+    res: ServerResponse,
+    where: { gateway: string; server: string | null },
+    request: ModernRequest,
+    serve: () => Promise<Outcome>,
+  ): Promise<void> {
+    const message = { jsonrpc: '2.0', id: request.id, method: request.method, params: request.params };
+    const trace = this.http.telemetry.begin(
+      res.req,
+      message as JsonRpcMessage,
+      where,
+      Buffer.byteLength(JSON.stringify(request.params)),
     );
-    this.record(route, request, started, outcome, reply.bytes);
+    await trace.run(async () => {
+      let outcome: Outcome = { outcome: 'unavailable', bytes: 0, sessionId: null };
+      try {
+        outcome = await serve();
+      } finally {
+        trace.end(outcome);
+      }
+    });
   }
 
   private async dispatchServer(
@@ -345,12 +372,12 @@ export class StatelessMcpService {
       params: request.params,
     } as JsonRpcMessage;
     this.http.record(
-      { gateway: route.gateway, server: route.viaGateway ? route.gateway : route.server },
+      { gateway: route.gateway, server: route.viaGateway ? null : route.server },
       request.method,
       message,
       started,
       { ...outcome, bytes },
-      JSON.stringify(request.params).length,
+      Buffer.byteLength(JSON.stringify(request.params)),
     );
   }
 
