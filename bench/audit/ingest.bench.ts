@@ -81,7 +81,7 @@ async function measureAudit(natsUrl: string, databaseUrl: string, id: string, sc
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     },
-    logSink: () => undefined,
+    logSink: process.env.BENCH_LOGS ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined,
   });
   const pg = new Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
   await pg.connect();

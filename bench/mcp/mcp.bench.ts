@@ -4,9 +4,11 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freeServicePort, processes, REPO_ROOT, serviceCatalogue, testInfra, uniqueId } from '@portcullis/testing';
 import { connect } from 'nats';
+import { Client as PgClient } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fmt, measure, type RunStats } from '../lib/latency-stats';
+import { runScaleBench } from './mcp-scale';
 
 const LEVELS = [
   { concurrency: 1, total: 1_000 },
@@ -30,18 +32,19 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     PORTCULLIS_FILE: join(REPO_ROOT, 'portcullis.yaml'),
+    DATABASE_URL: testInfra().databaseUrl,
   };
   const defs = new Map(serviceCatalogue.SERVICES.map((s) => [s.name, s]));
   const gatewayPort = await freeServicePort();
   const services = [
     processes.startService(defs.get('gateway')!, {
       port: gatewayPort,
-      env: { ...env, ADMIN_TOKEN: token },
+      env: { ...env, ADMIN_TOKEN: token, DATABASE_SCHEMA: `gateway_${id}` },
       logSink: process.env.BENCH_LOGS ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined,
     }),
     processes.startService(defs.get('orchestrator')!, {
       port: await freeServicePort(),
-      env,
+      env: { ...env, DATABASE_SCHEMA: `orchestrator_${id}` },
       logSink: process.env.BENCH_LOGS ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined,
     }),
   ];
@@ -77,6 +80,11 @@ async function main(): Promise<void> {
     const cleanup = await connect({ servers: natsUrl });
     await (await cleanup.jetstreamManager()).streams.delete(`EVENTS_${id}`).catch(() => undefined);
     await cleanup.close();
+    const pg = new PgClient({ connectionString: testInfra().databaseUrl });
+    await pg.connect();
+    for (const schema of [`gateway_${id}`, `orchestrator_${id}`])
+      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pg.end();
   }
 }
 
@@ -99,7 +107,12 @@ function print(rows: { concurrency: number; direct: RunStats; gateway: RunStats 
   process.stdout.write(`${out.join('\n')}\n\n`);
 }
 
-main().then(
+async function all(): Promise<void> {
+  if (!process.env.BENCH_MCP_ONLY || process.env.BENCH_MCP_ONLY === 'calls') await main();
+  if (!process.env.BENCH_MCP_ONLY || process.env.BENCH_MCP_ONLY === 'scale') await runScaleBench();
+}
+
+all().then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
