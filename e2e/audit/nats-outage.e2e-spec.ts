@@ -22,7 +22,7 @@ import { gatewayClient } from '../mcp/mcp-clients';
  * the stream exactly once and stored by audit exactly once, because the gateway's events waited in its outbox.
  */
 
-const SERVICES = ['gateway', 'orchestrator', 'audit'];
+const SERVICES = ['gateway', 'orchestrator', 'audit', 'registry'];
 const OUTAGE_MS = 30_000;
 const CALL_TIMEOUT_MS = 15_000;
 /** A call that fails must say so quickly: well under the gateway's request timeout, never a hang. */
@@ -179,7 +179,14 @@ describe('audit: no event lost while NATS is down (issue 5)', () => {
     await sleep(5_000);
     phase = 'outage';
     await stopNats();
-    await sleep(OUTAGE_MS);
+    const outageStarted = new Date();
+    // An operator restarts the registry meanwhile: its service-stopped and service-started events can only go to
+    // its outbox (admin actions of the registry arrive with the registry issue and take the same path).
+    const registry = platform.services.get('registry')!;
+    registry.kill('SIGTERM');
+    await registry.exited;
+    platform.start('registry');
+    await sleep(OUTAGE_MS - (Date.now() - outageStarted.getTime()));
     await startNats();
     phase = 'after';
     const okAgain = () => calls.some((c) => c.phase === 'after' && c.ok);
@@ -228,5 +235,21 @@ describe('audit: no event lost while NATS is down (issue 5)', () => {
     expect(total(audited)).toBe(calls.length);
     expect(audited['ok'] ?? 0).toBe(succeeded.length);
     expect(total(audited) - (audited['ok'] ?? 0)).toBe(failed.length);
+
+    // The registry's lifecycle events of the outage window arrived too, once each.
+    const schema = platform.schemaOf('audit')!;
+    const lifecycle = async () =>
+      (
+        await pg.query<{ type: string; n: string }>(
+          `SELECT type, count(*) AS n FROM "${schema}".events
+           WHERE data->>'service' = 'registry' AND occurred_at >= $1 GROUP BY 1 ORDER BY 1`,
+          [outageStarted],
+        )
+      ).rows.map((r) => [r.type, Number(r.n)]);
+    await eventually(async () => (await lifecycle()).length === 2, 30_000, 500);
+    expect(await lifecycle()).toEqual([
+      ['events.v1.system.service-started', 1],
+      ['events.v1.system.service-stopped', 1],
+    ]);
   }, 300_000);
 });
