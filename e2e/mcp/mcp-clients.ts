@@ -10,7 +10,7 @@ export const EVERYTHING = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/se
 /** What the scripted "LLM" of the test client answers to a sampling request, so the test can find it again. */
 export const sampledText = (prompt: string) => `scripted answer to ${prompt}`;
 
-function testClient(): Client {
+export function testClient(): Client {
   const client = new Client({ name: 'portcullis-e2e', version: '1.0.0' }, { capabilities: { sampling: {} } });
   client.setRequestHandler(CreateMessageRequestSchema, (request) => {
     const first = request.params.messages[0]?.content;

@@ -28,9 +28,11 @@ const REQUIREMENTS: RequirementSet[] = ['2025-11-25'];
 /**
  * The only places the gateway may differ from a direct connection, scenario by scenario: the verdicts the gateway
  * gives there instead. Both follow from one choice: the gateway answers a request that relays nothing (no progress,
- * logging, sampling…) with plain JSON, which the spec leaves to the server, and SSE resumability (SEP-1699: priming
- * events, `retry`, `Last-Event-ID`) is not built yet. The suite counts neither as a failure. Asserted exactly, so the
- * list must change when the gateway does.
+ * logging, sampling…) with plain JSON, which the spec leaves to the server. The gateway's SSE streams are resumable
+ * (SEP-1699: priming events, `retry`, `Last-Event-ID`; `e2e/mcp/mcp-resumability.e2e-spec.ts`), but the fixture's
+ * `test_reconnection` closes its stream through the SDK's HTTP transport, which has no stdio equivalent, so behind
+ * the gateway that call relays nothing and is answered as JSON. The suite counts neither as a failure. Asserted
+ * exactly, so the list must change when the gateway does.
  */
 const GATEWAY_VERDICTS: Record<string, { why: string; verdicts: Record<string, CheckStatus> }> = {
   'server-sse-multiple-streams': {
@@ -38,7 +40,7 @@ const GATEWAY_VERDICTS: Record<string, { why: string; verdicts: Record<string, C
     verdicts: { 'server-accepts-multiple-post-streams': 'SUCCESS', 'server-sse-streams-functional': 'INFO' },
   },
   'server-sse-polling': {
-    why: 'not scored (pending); the call is answered as JSON, so priming, retry and resumption are not applicable',
+    why: 'not scored (pending); the stdio fixture cannot close a stream mid-call, the call is answered as JSON, so priming, retry and resumption are not applicable',
     verdicts: { 'outgoing-request': 'INFO', 'incoming-response': 'INFO', 'server-sse-content-type': 'INFO' },
   },
 };

@@ -59,6 +59,43 @@ export const gatewayEnv = z.object({
     .max(10_000)
     .default(500)
     .describe('Items per page of the aggregated tools/prompts/resources lists (later pages via signed cursors).'),
+  MCP_SSE_RETRY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(1_000)
+    .describe('`retry` sent with the priming event of every MCP SSE stream: how long a client waits before resuming.'),
+  MCP_SSE_LOG_MAX_EVENTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1_000)
+    .describe('Events kept per MCP SSE stream in Redis for resumption (Last-Event-ID); older ones are dropped.'),
+  MCP_SSE_LOG_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('Bytes kept per MCP SSE stream in Redis for resumption; beyond them the oldest events are dropped.'),
+  MCP_SSE_LOG_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(86_400_000)
+    .default(300_000)
+    .describe('How long an MCP SSE stream can be resumed after its last event (or after it ended).'),
+  MCP_SSE_GET_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      'How long a GET stream goes on recording session events after its client left, for the client to resume it.',
+    ),
   MCP_ALLOWED_ORIGINS: list.describe(
     'Browser origins allowed to call MCP endpoints (comma-separated); loopback is always allowed.',
   ),

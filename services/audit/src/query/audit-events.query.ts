@@ -11,7 +11,7 @@ export const PAGE_BYTE_BUDGET = 512 * 1024;
 interface EventRow {
   id: string;
   type: string;
-  occurred_at: string;
+  occurred_at_us: string;
   tenant: string;
   actor_type: string;
   actor_id: string;
@@ -19,7 +19,10 @@ interface EventRow {
   data: unknown;
 }
 
-/** `occurred_at` in UTC with microseconds: exact for the keyset and independent of the session's TimeZone. */
+/**
+ * `occurred_at` in UTC with microseconds: exact for the keyset and independent of the session's TimeZone. (Its
+ * alias differs from the column's, or ORDER BY would sort by the text and no index could serve the order.)
+ */
 const OCCURRED_AT_TEXT = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Builds the page query: filters, the keyset condition, the order, one row more than asked (to know if more). */
@@ -36,7 +39,7 @@ export function eventsPageSql(
     );
   }
   const direction = desc ? 'DESC' : 'ASC';
-  const sql = `SELECT id, type, ${OCCURRED_AT_TEXT} AS occurred_at, tenant, actor_type, actor_id, traceparent, data
+  const sql = `SELECT id, type, ${OCCURRED_AT_TEXT} AS occurred_at_us, tenant, actor_type, actor_id, traceparent, data
     FROM events WHERE ${conditions.join(' AND ')}
     ORDER BY occurred_at ${direction}, id ${direction} LIMIT ${params.add(request.limit + 1)}`;
   return { sql, params: params.values };
@@ -63,7 +66,7 @@ export class AuditEventsQuery {
       const event: AuditEvent = {
         id: row.id,
         type: row.type,
-        occurredAt: envelopeTime(row.occurred_at),
+        occurredAt: envelopeTime(row.occurred_at_us),
         tenant: row.tenant,
         actor: { type: row.actor_type, id: row.actor_id },
         traceparent: row.traceparent,
@@ -72,7 +75,7 @@ export class AuditEventsQuery {
       bytes += JSON.stringify(event).length;
       if (events.length > 0 && bytes > PAGE_BYTE_BUDGET) break;
       events.push(event);
-      last = { occurredAt: row.occurred_at, id: row.id };
+      last = { occurredAt: row.occurred_at_us, id: row.id };
     }
     const more = rows.length > events.length;
     return { events, next: more ? last : null };

@@ -6,8 +6,13 @@ import { McpCatalog } from './catalog/mcp-catalog';
 import { McpCallRelay } from './http/mcp-call-relay';
 import { McpHttpController } from './http/mcp-http.controller';
 import { McpHttpService } from './http/mcp-http.service';
+import { LegacySseController } from './legacy-sse/legacy-sse.controller';
+import { LegacySseHandlers } from './legacy-sse/legacy-sse.handlers';
+import { LegacySseMetrics } from './legacy-sse/legacy-sse.metrics';
+import { LegacySseService } from './legacy-sse/legacy-sse.service';
 import { McpMetrics } from './http/mcp-metrics';
 import { McpTelemetry } from './telemetry/mcp-telemetry';
+import { SseStreams } from './resumability/sse-streams';
 import { ListenStreams } from './stateless/listen-stream';
 import { StatelessAggregateService } from './stateless/stateless-aggregate.service';
 import { StatelessEntry } from './stateless/stateless-entry';
@@ -17,13 +22,14 @@ import { StatelessPool } from './stateless/stateless-pool';
 
 @Module({
   imports: [AuthModule],
-  controllers: [McpHttpController],
+  controllers: [McpHttpController, LegacySseController, LegacySseHandlers],
   providers: [
     McpCatalog,
     McpCallRelay,
     ToolCallGuard,
     McpMetrics,
     McpTelemetry,
+    SseStreams,
     McpHttpService,
     McpAggregateService,
     StatelessPool,
@@ -32,6 +38,8 @@ import { StatelessPool } from './stateless/stateless-pool';
     StatelessAggregateService,
     ListenStreams,
     StatelessEntry,
+    LegacySseMetrics,
+    LegacySseService,
   ],
 })
 export class McpModule {}

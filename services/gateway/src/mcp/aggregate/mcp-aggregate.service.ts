@@ -16,7 +16,6 @@ import { McpCatalog } from '../catalog/mcp-catalog';
 import { McpCallRelay } from '../http/mcp-call-relay';
 import { sessionNotFound, sessionRequired, upstreamUnavailable } from '../http/mcp-errors';
 import { idOf, McpHttpService, sendJson, writeJson } from '../http/mcp-http.service';
-import { SseWriter } from '../http/sse-writer';
 import { jsonRpcError } from '../jsonrpc/jsonrpc-error-response';
 import { JsonRpcErrorCode } from '../jsonrpc/jsonrpc-error-codes';
 import { type ParsedJsonRpc, parseJsonRpc } from '../jsonrpc/parse-json-rpc';
@@ -181,15 +180,14 @@ export class McpAggregateService {
         typeof token === 'string' ? sessionNotFound() : sessionRequired(),
       );
     if (!nc) return sendJson(res, 503, upstreamUnavailable(null, session.gateway, 'message bus unavailable'));
-    const sse = new SseWriter(res);
-    const subscriptions = session.servers.map((s) =>
-      nc.subscribe(`${this.connection.options.prefix}${MCP_SESSION_EVENTS_SUBJECT}.${s.sessionId}`, {
-        callback: (_e, msg) => sse.send(msg.json()),
-      }),
-    );
-    await new Promise<void>((resolve) => res.once('close', () => resolve()));
-    for (const sub of subscriptions) sub.unsubscribe();
-    sse.end();
+    await this.http.streams.serveGet(req, res, String(token), (send) => {
+      const subscriptions = session.servers.map((s) =>
+        nc.subscribe(`${this.connection.options.prefix}${MCP_SESSION_EVENTS_SUBJECT}.${s.sessionId}`, {
+          callback: (_e, msg) => send(msg.json()),
+        }),
+      );
+      return () => subscriptions.forEach((sub) => sub.unsubscribe());
+    });
   }
 
   async close(req: IncomingMessage, res: ServerResponse): Promise<void> {

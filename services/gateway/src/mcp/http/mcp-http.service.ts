@@ -25,6 +25,7 @@ import { McpTelemetry, type Outcome } from '../telemetry/mcp-telemetry';
 import { McpCallRelay, WorkerLostError } from './mcp-call-relay';
 import { sessionNotFound, sessionRequired, timedOut, upstreamUnavailable } from './mcp-errors';
 import { SseWriter } from './sse-writer';
+import { SseStreams } from '../resumability/sse-streams';
 
 const SESSION_HEADER = 'mcp-session-id';
 const OPEN_TIMEOUT_MS = 30_000;
@@ -58,6 +59,7 @@ export class McpHttpService {
     private readonly events: EventPublisher,
     private readonly toolCalls: ToolCallGuard,
     readonly telemetry: McpTelemetry,
+    readonly streams: SseStreams,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     const secret = config.get('MCP_SESSION_SECRET') ?? `mcp-session:${config.get('ADMIN_TOKEN')}`;
@@ -148,12 +150,11 @@ export class McpHttpService {
     const nc = this.connection.connection;
     if (!ref) return;
     if (!nc) return sendJson(res, 503, upstreamUnavailable(null, target.server, 'message bus unavailable'));
-    const sse = new SseWriter(res);
     const subject = `${this.connection.options.prefix}${MCP_SESSION_EVENTS_SUBJECT}.${ref.sessionId}`;
-    const subscription = nc.subscribe(subject, { callback: (_e, msg) => sse.send(msg.json()) });
-    await new Promise<void>((resolve) => res.once('close', () => resolve()));
-    subscription.unsubscribe();
-    sse.end();
+    await this.streams.serveGet(req, res, String(req.headers[SESSION_HEADER]), (send) => {
+      const subscription = nc.subscribe(subject, { callback: (_e, msg) => send(msg.json()) });
+      return () => subscription.unsubscribe();
+    });
   }
 
   async close(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -255,7 +256,8 @@ export class McpHttpService {
   ): Promise<Outcome> {
     let sse: SseWriter | undefined;
     const onRelay = (relayed: JsonRpcMessage) => {
-      sse ??= new SseWriter(res);
+      // Resumable from here on (Last-Event-ID, any replica); a call answered as plain JSON never touches Redis.
+      sse ??= this.streams.postStream(res, sessionId, idOf(message));
       sse.send(relayed);
     };
     try {
