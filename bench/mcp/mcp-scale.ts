@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { freeServicePort, processes, REPO_ROOT, serviceCatalogue, testInfra, uniqueId } from '@portcullis/testing';
+import { freeServicePort, processes, serviceCatalogue, testInfra, uniqueId } from '@portcullis/testing';
 import { connect } from 'nats';
 import { Client as PgClient } from 'pg';
 import { fmt, measure, type RunStats } from '../lib/latency-stats';
@@ -31,7 +31,7 @@ async function startFixture(port: number): Promise<ChildProcess> {
     },
   );
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
+    child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`the fixture server exited (${code})`)));
   });
   return child;
