@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
  * ~4 % failures, log-normal latencies), through the same query classes the audit service runs. The rollups are
  * filled by the same trigger that keeps them in production, while the rows are inserted.
  */
-async function main(): Promise<void> {
+export async function runQueryBench(): Promise<void> {
   const schema = uniqueId('audit_bench');
   const db = new Database(
     { url: testInfra().databaseUrl, schema, poolMax: 2, service: 'audit-bench', migrations: auditMigrations },
@@ -170,11 +170,3 @@ function print(
   ];
   process.stdout.write(`${out.join('\n')}\n\n`);
 }
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);

@@ -25,8 +25,11 @@ import { gatewayClient } from '../mcp/mcp-clients';
 const SERVICES = ['gateway', 'orchestrator', 'audit', 'registry'];
 const OUTAGE_MS = 30_000;
 const CALL_TIMEOUT_MS = 15_000;
-/** A call that fails must say so quickly: well under the gateway's request timeout, never a hang. */
-const FAIL_FAST_MS = 5_000;
+/**
+ * A call in flight when NATS goes fails once the worker's heartbeats stop arriving (about 6 s); every later call
+ * fails at once. Both are far from a hang (the call timeout is 15 s).
+ */
+const FAIL_FAST_MS = 10_000;
 
 const NATS_BIN = ['/usr/sbin', '/usr/bin', '/usr/local/bin'].map((d) => join(d, 'nats-server')).find(existsSync);
 const decoder = new TextDecoder();
@@ -170,7 +173,7 @@ describe('audit: no event lost while NATS is down (issue 5)', () => {
           const message = error instanceof Error ? error.message : String(error);
           calls.push({ index, ok: false, ms: Date.now() - started, phase, error: message });
           // A session the platform no longer knows is opened again, as an MCP client does on 404.
-          if (/404|session/i.test(message)) client = undefined;
+          if (/\b404\b/.test(message)) client = undefined;
         }
         await sleep(100);
       }
@@ -206,6 +209,8 @@ describe('audit: no event lost while NATS is down (issue 5)', () => {
     expect(during.length).toBeGreaterThan(10);
     expect(during.filter((c) => !c.ok).length).toBeGreaterThan(10);
     for (const call of failed) expect(call.ms).toBeLessThan(FAIL_FAST_MS);
+    const failedMs = failed.map((c) => c.ms).sort((x, y) => x - y);
+    expect(failedMs[Math.floor(failedMs.length / 2)]).toBeLessThan(1_000);
 
     // In the stream: one event per call, the failed ones included (they waited in the gateway's outbox).
     let streamed: { id: string; outcome: string }[] = [];
