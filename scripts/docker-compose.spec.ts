@@ -12,6 +12,7 @@ const { which } = require('./bootstrap.cjs') as { which: (bin: string) => string
 
 const COMPOSE_FILE = path.join(__dirname, '..', 'docker-compose.yml');
 const ADMIN_TOKEN = `pc_admin_${'a'.repeat(43)}`;
+const REGISTRY_SECRET_KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 /** The Compose CLI: the docker plugin where there is one, else docker-compose (Debian's package). */
 function composeCommand(): string[] {
@@ -25,7 +26,9 @@ function composeCommand(): string[] {
 function composeConfig(file: string, env: Record<string, string | undefined>) {
   const [cmd, ...args] = composeCommand();
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => k !== 'ADMIN_TOKEN' && !k.startsWith('COMPOSE_')),
+    Object.entries(process.env).filter(
+      ([k]) => k !== 'ADMIN_TOKEN' && k !== 'REGISTRY_SECRET_KEYS' && !k.startsWith('COMPOSE_'),
+    ),
   );
   return spawnSync(cmd, [...args, '-f', file, '-p', 'portcullis', 'config'], {
     encoding: 'utf8',
@@ -57,29 +60,35 @@ describe('docker-compose.yml', () => {
   }
 
   it('should pass the Compose validator', () => {
-    const res = composeConfig(COMPOSE_FILE, { ADMIN_TOKEN });
+    const res = composeConfig(COMPOSE_FILE, { ADMIN_TOKEN, REGISTRY_SECRET_KEYS });
     expect(res.stderr).not.toMatch(/invalid|error/i);
     expect(res.status).toBe(0);
   });
 
   it('should refuse to run without ADMIN_TOKEN, saying what to set', () => {
-    const res = composeConfig(COMPOSE_FILE, {});
+    const res = composeConfig(COMPOSE_FILE, { REGISTRY_SECRET_KEYS });
     expect(res.status).not.toBe(0);
     expect(res.stderr).toContain('set ADMIN_TOKEN to a secret of at least 32 characters');
   });
 
+  it('should refuse to run without REGISTRY_SECRET_KEYS, saying what to set', () => {
+    const res = composeConfig(COMPOSE_FILE, { ADMIN_TOKEN });
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toContain('set REGISTRY_SECRET_KEYS to an id and 32 random bytes in base64');
+  });
+
   it('should be rejected by the validator when broken', () => {
     const misspelt = broken((t) => t.replace('  redis:\n    image:', '  redis:\n    imag:'));
-    expect(composeConfig(misspelt, { ADMIN_TOKEN }).status).not.toBe(0);
+    expect(composeConfig(misspelt, { ADMIN_TOKEN, REGISTRY_SECRET_KEYS }).status).not.toBe(0);
     const badCondition = broken((t) => t.replace('condition: service_healthy', 'condition: healthy'));
-    expect(composeConfig(badCondition, { ADMIN_TOKEN }).status).not.toBe(0);
+    expect(composeConfig(badCondition, { ADMIN_TOKEN, REGISTRY_SECRET_KEYS }).status).not.toBe(0);
   });
 
   describe('resolved', () => {
     let services: Record<string, ComposeService>;
 
     beforeAll(() => {
-      const res = composeConfig(COMPOSE_FILE, { ADMIN_TOKEN });
+      const res = composeConfig(COMPOSE_FILE, { ADMIN_TOKEN, REGISTRY_SECRET_KEYS });
       services = (parse(res.stdout) as { services: Record<string, ComposeService> }).services;
     });
 
@@ -104,6 +113,10 @@ describe('docker-compose.yml', () => {
 
     it('should give the gateway the admin token', () => {
       expect(services.gateway.environment?.ADMIN_TOKEN).toBe(ADMIN_TOKEN);
+    });
+
+    it('should give the registry its secret keys', () => {
+      expect(services.registry.environment?.REGISTRY_SECRET_KEYS).toBe(REGISTRY_SECRET_KEYS);
     });
 
     it('should serve the web console from the same image once the gateway is healthy', () => {

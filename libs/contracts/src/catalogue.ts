@@ -9,6 +9,15 @@ import { mcpSessionClose } from './messages/mcp/session-close/session-close.cont
 import { mcpSessionOpen } from './messages/mcp/session-open/session-open.contract';
 import { mcpStatelessCall } from './messages/mcp/stateless-call/stateless-call.contract';
 import { mcpWorkerMessage } from './messages/mcp/worker-message/worker-message.contract';
+import { REGISTRY_IDENTITY_EVENTS } from './messages/registry/identity-events/registry-identity.events';
+import { registryHttpRequest } from './messages/registry/http-request/registry-http-request.contract';
+import { registryTokensVerify } from './messages/registry/tokens-verify/registry-tokens-verify.contract';
+import { catalogEntryCreated } from './messages/registry/catalog-entry-created/catalog-entry-created.event';
+import { catalogEntryDeleted } from './messages/registry/catalog-entry-deleted/catalog-entry-deleted.event';
+import { catalogEntryUpdated } from './messages/registry/catalog-entry-updated/catalog-entry-updated.event';
+import { installationCreated } from './messages/registry/installation-created/installation-created.event';
+import { installationDeleted } from './messages/registry/installation-deleted/installation-deleted.event';
+import { installationUpdated } from './messages/registry/installation-updated/installation-updated.event';
 import { systemPing } from './messages/system/ping/system-ping.contract';
 import { serviceStarted } from './messages/system/service-started/service-started.event';
 import { serviceStopped } from './messages/system/service-stopped/service-stopped.event';
@@ -27,10 +36,23 @@ export const REQUESTS: readonly RequestContract[] = [
   auditEventsAggregate,
   auditTopCallers,
   auditChainVerify,
+  registryHttpRequest,
+  registryTokensVerify,
 ];
 
 /** Every event published to the `EVENTS` stream. */
-export const EVENTS: readonly EventContract[] = [serviceStarted, serviceStopped, mcpRequestCompleted];
+export const EVENTS: readonly EventContract[] = [
+  serviceStarted,
+  serviceStopped,
+  mcpRequestCompleted,
+  ...REGISTRY_IDENTITY_EVENTS,
+  catalogEntryCreated,
+  catalogEntryUpdated,
+  catalogEntryDeleted,
+  installationCreated,
+  installationUpdated,
+  installationDeleted,
+];
 
 export const CATALOGUE: readonly AnyContract[] = [...REQUESTS, ...EVENTS];
 

@@ -23,3 +23,14 @@ export * from './messages/audit/events-aggregate/audit-events-aggregate.contract
 export * from './messages/audit/events-query/audit-events-query.contract';
 export * from './messages/audit/top-callers/audit-top-callers.contract';
 export * from './json-schema/catalogue-json-schemas';
+export * from './messages/registry/caller';
+export * from './messages/registry/permissions';
+export * from './messages/registry/http-request/registry-http-request.contract';
+export * from './messages/registry/tokens-verify/registry-tokens-verify.contract';
+export * from './messages/registry/identity-events/registry-identity.events';
+export * from './messages/registry/catalog-entry-created/catalog-entry-created.event';
+export * from './messages/registry/catalog-entry-updated/catalog-entry-updated.event';
+export * from './messages/registry/catalog-entry-deleted/catalog-entry-deleted.event';
+export * from './messages/registry/installation-created/installation-created.event';
+export * from './messages/registry/installation-updated/installation-updated.event';
+export * from './messages/registry/installation-deleted/installation-deleted.event';

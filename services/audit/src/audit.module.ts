@@ -5,9 +5,10 @@ import { EventIngestor } from './ingest/event-ingestor.service';
 import { ConsumerLag } from './metrics/consumer-lag';
 import { AuditMaintenance } from './retention/audit-maintenance.service';
 import { AuditQueryModule } from './query/audit-query.module';
+import { RollupApplier } from './rollup/rollup-applier.service';
 
 @Module({
   imports: [ChainModule, AuditQueryModule],
-  providers: [EventIngestor, AuditMetrics, AuditMaintenance, ConsumerLag],
+  providers: [EventIngestor, AuditMetrics, AuditMaintenance, ConsumerLag, RollupApplier],
 })
 export class AuditModule {}

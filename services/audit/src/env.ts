@@ -40,6 +40,12 @@ export const auditEnv = z.object({
   AUDIT_MAINTENANCE_INTERVAL_MS: count(1_000, 86_400_000)
     .default(3_600_000)
     .describe('How often partitions are created ahead and retention runs (one replica at a time).'),
+  AUDIT_ROLLUP_INTERVAL_MS: count(50, 600_000)
+    .default(500)
+    .describe('How often new events are folded into the hourly rollups (aggregates add the rest on the fly).'),
+  AUDIT_ROLLUP_CHUNK: count(100, 1_000_000)
+    .default(50_000)
+    .describe('Events folded into the rollups per transaction at most.'),
 });
 
 export type AuditEnv = z.infer<typeof auditEnv>;

@@ -1,13 +1,4 @@
 import { bootstrapService } from '@portcullis/service-kit';
-import { registryEnv } from './env';
-import { CreateOrganizations1732000000100 } from './migrations/1732000000100-create-organizations';
-import { RegistryModule } from './registry.module';
+import { registryService } from './registry.service-definition';
 
-void bootstrapService({
-  name: 'registry',
-  version: '0.1.0',
-  env: registryEnv,
-  module: RegistryModule,
-  database: { migrations: [CreateOrganizations1732000000100] },
-  redis: true,
-});
+void bootstrapService(registryService);

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * The fields of a row the chain covers, as text exactly as Postgres returns them: `chainSeq` the bigint,
@@ -81,10 +81,12 @@ function encodeParts(version: Buffer, parts: (string | Buffer | null)[]): Buffer
  * with the one key it is given.
  */
 export class ChainHasher {
-  private readonly key: Buffer | undefined;
+  // A KeyObject, not a Buffer: Node imports a Buffer key into OpenSSL on every createHmac, which made hashing
+  // about six times slower (35 µs against 5.5 µs per row on the bench machine) and the ingestion path CPU-bound.
+  private readonly key: KeyObject | undefined;
 
   constructor(key: string | undefined) {
-    this.key = key ? Buffer.from(key, 'utf8') : undefined;
+    this.key = key ? createSecretKey(Buffer.from(key, 'utf8')) : undefined;
   }
 
   get keyed(): boolean {

@@ -14,6 +14,7 @@ export class AuditMetrics {
   readonly deadLetters: Counter;
   readonly partitions: Gauge;
   readonly retentionDrops: Counter;
+  readonly rollupPending: Gauge;
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
@@ -48,6 +49,11 @@ export class AuditMetrics {
     this.retentionDrops = new Counter({
       name: 'portcullis_audit_retention_dropped_partitions_total',
       help: 'Daily partitions dropped by retention (their chain ranges recorded in chain_retired).',
+      registers,
+    });
+    this.rollupPending = new Gauge({
+      name: 'portcullis_audit_rollup_pending_events',
+      help: 'Events stored but not yet folded into the hourly rollups (aggregates add them on the fly).',
       registers,
     });
   }

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { HISTOGRAM_BUCKETS, histogramArraySql, histogramBucketSql } from '../query/latency-histogram';
+import { HISTOGRAM_BUCKETS } from '../query/latency-histogram';
 import { ROLLUP_TABLES } from '../query/rollup-tables';
+import { rollupUpsertSql as upsertSql } from '../rollup/rollup-sql';
 
 /**
  * Three grains, so the common questions read few rows: by tool, server or gateway (no callers); by caller (no
@@ -9,35 +10,10 @@ import { ROLLUP_TABLES } from '../query/rollup-tables';
  */
 const ROLLUPS = ROLLUP_TABLES;
 
-/** The events columns a rollup dimension comes from. */
-const SOURCE: Record<string, string> = { caller: 'actor_id' };
-const source = (dim: string): string => SOURCE[dim] ?? dim;
-
 /**
- * Adds the rows of `relation` (negated for deleted rows), grouped by the rollup's key, to the rollup. Groups are upserted in
- * key order, so two transactions touching the same rows lock them in the same order and cannot deadlock.
- */
-function upsertSql(rollup: (typeof ROLLUPS)[number], relation: string, sign: '+' | '-'): string {
-  const { table, dims } = rollup;
-  const key = ['tenant', 'bucket_hour', ...dims.filter((d) => d !== 'tenant')];
-  const grouped = key.map((k) => (k === 'bucket_hour' ? "date_trunc('hour', occurred_at, 'UTC')" : source(k)));
-  const positions = grouped.map((_, i) => i + 1).join(', ');
-  const m = sign === '-' ? '-' : '';
-  return `
-    INSERT INTO ${table} (${key.join(', ')}, calls, errors, duration_sum, latency)
-    SELECT ${grouped.join(', ')}, ${m}count(*), ${m}count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'ok'),
-           ${m}coalesce(sum(duration_ms), 0), ${histogramArraySql((k) => `${m}count(*) FILTER (WHERE b < ${k})`)}::int4[]
-    FROM (SELECT *, ${histogramBucketSql('duration_ms')} AS b FROM ${relation}) r
-    GROUP BY ${positions}
-    ORDER BY ${positions}
-    ON CONFLICT (${key.join(', ')}) DO UPDATE SET
-      calls = ${table}.calls + excluded.calls,
-      errors = ${table}.errors + excluded.errors,
-      duration_sum = ${table}.duration_sum + excluded.duration_sum,
-      latency = ${histogramArraySql((k) => `${table}.latency[${k}] + excluded.latency[${k}]`)};`;
-}
-
-/**
+ * (Superseded in part by 1732000000220: the triggers cost a third of ingestion throughput and were replaced by an
+ * asynchronous rollup job; the tables stay.)
+ *
  * Hourly rollups of `events` for the aggregate API: per tenant, UTC hour and dimensions, the number of events,
  * how many did not end `ok`, the summed duration and a cumulative log-scale latency histogram (see
  * `latency-histogram.ts`).
@@ -81,23 +57,7 @@ export class CreateRollups1732000000210 implements MigrationInterface {
       'CREATE INDEX events_tenant_gateway_time_idx ON events (tenant, gateway, occurred_at) WHERE gateway IS NOT NULL',
     );
 
-    for (const sign of ['+', '-'] as const) {
-      const fn = sign === '+' ? 'rollup_events_inserted' : 'rollup_events_deleted';
-      const rows = sign === '+' ? 'inserted_rows' : 'deleted_rows';
-      await runner.query(`
-        CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-          ${ROLLUPS.map((rollup) => upsertSql(rollup, rows, sign)).join('\n')}
-          RETURN NULL;
-        END
-        $fn$`);
-    }
-    await runner.query(`
-      CREATE TRIGGER events_rollup_insert AFTER INSERT ON events
-      REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_events_inserted()`);
-    await runner.query(`
-      CREATE TRIGGER events_rollup_delete AFTER DELETE ON events
-      REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_events_deleted()`);
+    await createRollupTriggers(runner);
     // Events stored before this migration (none on a new installation).
     for (const rollup of ROLLUPS) await runner.query(upsertSql(rollup, 'events', '+'));
   }
@@ -110,4 +70,25 @@ export class CreateRollups1732000000210 implements MigrationInterface {
     await runner.query('DROP INDEX events_tenant_gateway_time_idx');
     for (const { table } of ROLLUPS) await runner.query(`DROP TABLE ${table}`);
   }
+}
+
+/** The statement-level triggers that kept the rollups exact until 1732000000220 replaced them with a job. */
+export async function createRollupTriggers(runner: QueryRunner): Promise<void> {
+  for (const sign of ['+', '-'] as const) {
+    const fn = sign === '+' ? 'rollup_events_inserted' : 'rollup_events_deleted';
+    const rows = sign === '+' ? 'inserted_rows' : 'deleted_rows';
+    await runner.query(`
+        CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+          ${ROLLUPS.map((rollup) => `${upsertSql(rollup, rows, sign)};`).join('\n')}
+          RETURN NULL;
+        END
+        $fn$`);
+  }
+  await runner.query(`
+      CREATE TRIGGER events_rollup_insert AFTER INSERT ON events
+      REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_events_inserted()`);
+  await runner.query(`
+      CREATE TRIGGER events_rollup_delete AFTER DELETE ON events
+      REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_events_deleted()`);
 }

@@ -15,6 +15,7 @@ import { Database } from '@portcullis/persistence';
 import { auditFilterSql, rollupDimsOf } from './audit-filter-sql';
 import { bucketValueMs, HISTOGRAM_BUCKETS, HISTOGRAM_MAX_RELATIVE_ERROR, histogramArraySql } from './latency-histogram';
 import { readTransaction } from './read-transaction';
+import { exactRollupSql } from '../rollup/rollup-sql';
 import { rollupFor } from './rollup-tables';
 import { SqlParams } from './sql-params';
 
@@ -87,7 +88,8 @@ export function aggregatePlan(
     return { sql, params: params.values, source: 'raw', ...range };
   }
   const widened = { from: floorHour(range.from), to: ceilHour(range.to) };
-  const table = rollup.table;
+  // The rollup as if kept exact: its rows plus the events the rollup job has not folded in yet.
+  const table = exactRollupSql(rollup);
   const conditions = auditFilterSql(params, tenant, filter, rollup, widened);
   const time = bucket === 'hour' ? 'r.bucket_hour' : `date_trunc('day', r.bucket_hour, 'UTC')`;
   // With a group: rank the groups first (an index-only scan of `calls`), then read the histograms of the top
@@ -158,8 +160,8 @@ export function topCallersPlan(
   const sql = `SELECT g, calls, errors, ${percentileBucketSql('cum', 0.95)} AS p95 FROM (
       SELECT top.g, sum(r.calls) AS calls, sum(r.errors) AS errors,
              ${histogramArraySql((k) => `sum(r.latency[${k}])`)} AS cum
-      FROM ${topRollupGroupsSql('caller', rollup.table, conditions, params, request.limit)}
-      CROSS JOIN LATERAL (SELECT * FROM ${rollup.table}
+      FROM ${topRollupGroupsSql('caller', exactRollupSql(rollup), conditions, params, request.limit)}
+      CROSS JOIN LATERAL (SELECT * FROM ${exactRollupSql(rollup)}
         WHERE ${[...conditions, 'caller = top.g'].join(' AND ')} OFFSET 0) r
       GROUP BY 1 HAVING sum(r.calls) > 0) c
     ORDER BY calls DESC, g`;

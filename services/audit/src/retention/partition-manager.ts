@@ -73,8 +73,8 @@ export class PartitionManager {
       [from, to],
     );
     // Postgres refuses a partition for a range the default partition holds rows of: move them out and back in.
-    // Both through `events` (the day has no partition yet, so the rows are all in the default one), so triggers on
-    // `events` (the rollups) see the move as a delete and an insert.
+    // Both through `events` (the day has no partition yet, so the rows are all in the default one); the rows keep
+    // their chain_seq, so the rollups (folded in by chain_seq) are not touched by the move.
     const holding = `audit_moving_${name}`;
     if (stray) {
       await tx.query(`CREATE TEMP TABLE ${holding} (LIKE events_default) ON COMMIT DROP`);

@@ -8,14 +8,14 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { type Permission, permissionsOf } from './role-permissions';
+import { callerMay, type Permission } from './role-permissions';
 
 const PERMISSION = 'portcullis:permission';
 
 /** The permission a handler (or every handler of a controller) needs; checked after authentication. */
 export const RequirePermission = (permission: Permission) => SetMetadata(PERMISSION, permission);
 
-/** 403 problem details when the authenticated caller's roles do not grant the handler's permission. */
+/** 403 problem details when the authenticated caller's resolved permissions do not include the handler's. */
 @Injectable()
 export class PermissionGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
@@ -28,7 +28,7 @@ export class PermissionGuard implements CanActivate {
     if (!needed) return true;
     const caller = context.switchToHttp().getRequest<FastifyRequest>().caller;
     if (!caller) throw new UnauthorizedException('A bearer token is required.');
-    if (!permissionsOf(caller.roles).has(needed)) {
+    if (!callerMay(caller, needed)) {
       throw new ForbiddenException(`This needs the permission ${needed}, which none of your roles grants.`);
     }
     return true;

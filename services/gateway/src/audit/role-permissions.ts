@@ -1,14 +1,9 @@
-/** What a caller may do with the audit trail. */
+import { permissionGrants } from '@portcullis/contracts';
+import type { AuthenticatedCaller } from '../auth/authenticated-caller';
+
+/** What a caller may do with the audit trail: ordinary permissions, held by `admin` (`*:*`) or any custom role. */
 export type Permission = 'audit:read' | 'audit:verify';
 
-/**
- * The one place roles turn into permissions (custom roles arrive with a later issue and will be read from the
- * registry instead). A role not listed here grants nothing.
- */
-export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
-  admin: ['audit:read', 'audit:verify'],
-};
-
-export function permissionsOf(roles: readonly string[]): ReadonlySet<Permission> {
-  return new Set(roles.flatMap((role) => (Object.hasOwn(ROLE_PERMISSIONS, role) ? ROLE_PERMISSIONS[role] : [])));
-}
+/** Whether the caller's resolved permissions (from the registry, or the admin token's) grant this one. */
+export const callerMay = (caller: Pick<AuthenticatedCaller, 'permissions'>, permission: Permission): boolean =>
+  permissionGrants(caller.permissions ?? [], permission);
