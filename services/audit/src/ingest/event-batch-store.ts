@@ -18,6 +18,17 @@ export interface StoreOutcome {
   headSeq: number | undefined;
 }
 
+/**
+ * A batch canonicalised ahead of its turn, outside the chain lock (so Postgres works on it while the previous
+ * batch commits). Its duplicate check may be stale by then: an event stored in between is caught by the primary
+ * key, and the batch is stored again the careful way.
+ */
+export interface PreparedBatch {
+  events: IncomingEvent[];
+  text: string;
+  rows: CanonicalRow[];
+}
+
 // The batch travels as one JSON array text (the messages as received, joined): no re-serialisation in Node, no
 // array escaping by the driver. Postgres extracts the fields; these expressions are the ones both statements use,
 // so what is hashed is what is stored.
@@ -59,7 +70,7 @@ const DEAD_LETTER_SQL = `
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
   ON CONFLICT (stream_sequence) DO NOTHING`;
 
-interface CanonicalRow {
+export interface CanonicalRow {
   ord: number;
   id: string;
   type: string;
@@ -72,9 +83,12 @@ interface CanonicalRow {
   seen: boolean;
 }
 
+const UNIQUE_VIOLATION = '23505';
+const codeOf = (error: unknown): unknown => (error as { code?: unknown }).code;
+
 /** Postgres refused a value (class 22: data exception; 54000: e.g. an index row too large): not worth a retry. */
 const isDataError = (error: unknown): boolean => {
-  const code = (error as { code?: unknown }).code;
+  const code = codeOf(error);
   return typeof code === 'string' && (code.startsWith('22') || code === '54000');
 };
 
@@ -122,6 +136,35 @@ export class EventBatchStore {
     }
   }
 
+  /**
+   * Canonicalises a batch without taking the chain lock; undefined when the batch holds invalid events (those
+   * take `store`, which keeps them as dead letters).
+   */
+  async prepare(events: IncomingEvent[]): Promise<PreparedBatch | undefined> {
+    if (events.length === 0 || events.some((e) => e.problems.length > 0)) return undefined;
+    const text = `[${events.map((e) => e.text).join(',')}]`;
+    const rows = await this.dataSource.query<CanonicalRow[]>(CANONICAL_SQL, [text]);
+    return { events, text, rows };
+  }
+
+  /**
+   * Stores a prepared batch: lock, hash, insert, commit — one round trip fewer under the lock. When an event of
+   * it was stored after it was prepared (a redelivery racing its first delivery), or Postgres refuses a value,
+   * the batch goes through `store` instead, which checks again under the lock.
+   */
+  async storePrepared(prepared: PreparedBatch): Promise<StoreOutcome> {
+    try {
+      return await this.dataSource.transaction(async (tx) => {
+        const head = await this.lockHead(tx);
+        const outcome = await this.insertChained(tx, prepared.events, prepared.text, prepared.rows, head);
+        return { ...outcome, deadLetters: 0 };
+      });
+    } catch (error) {
+      if (codeOf(error) !== UNIQUE_VIOLATION && !isDataError(error)) throw error;
+      return this.store(prepared.events);
+    }
+  }
+
   private async storeOnce(events: IncomingEvent[], refused: DeadLetterRow[]): Promise<StoreOutcome> {
     const valid = events.filter((e) => e.problems.length === 0);
     const dead = [
@@ -149,15 +192,28 @@ export class EventBatchStore {
     tx: EntityManager,
     valid: IncomingEvent[],
   ): Promise<Pick<StoreOutcome, 'stored' | 'duplicates' | 'headSeq'>> {
-    const [head] = await tx.query<
-      {
-        seq: string;
-        hash: Buffer;
-      }[]
-    >('SELECT seq::text AS seq, hash FROM chain_head WHERE id = 1 FOR UPDATE');
+    const head = await this.lockHead(tx);
+    const text = `[${valid.map((e) => e.text).join(',')}]`;
+    const rows = await tx.query<CanonicalRow[]>(CANONICAL_SQL, [text]);
+    return this.insertChained(tx, valid, text, rows, head);
+  }
+
+  private async lockHead(tx: EntityManager): Promise<{ seq: string; hash: Buffer }> {
+    const [head] = await tx.query<{ seq: string; hash: Buffer }[]>(
+      'SELECT seq::text AS seq, hash FROM chain_head WHERE id = 1 FOR UPDATE',
+    );
     if (!head) throw new Error('chain_head is missing: the audit schema is damaged');
-    const batch = `[${valid.map((e) => e.text).join(',')}]`;
-    const rows = await tx.query<CanonicalRow[]>(CANONICAL_SQL, [batch]);
+    return head;
+  }
+
+  /** Hashes the batch's new rows onto the chain head and inserts them (the head is locked by the caller). */
+  private async insertChained(
+    tx: EntityManager,
+    valid: IncomingEvent[],
+    text: string,
+    rows: CanonicalRow[],
+    head: { seq: string; hash: Buffer },
+  ): Promise<Pick<StoreOutcome, 'stored' | 'duplicates' | 'headSeq'>> {
     const taken = new Set<string>();
     const ords: number[] = [];
     const seqs: string[] = [];
@@ -195,7 +251,7 @@ export class EventBatchStore {
       prev = hash;
     }
     if (ords.length > 0) {
-      await tx.query(INSERT_SQL, [batch, ords, seqs, streamSeqs, prevs, hashes, seq.toString(), prev]);
+      await tx.query(INSERT_SQL, [text, ords, seqs, streamSeqs, prevs, hashes, seq.toString(), prev]);
     }
     return { stored: ords.length, duplicates, headSeq: Number(seq) };
   }

@@ -174,4 +174,30 @@ describe(`${EventIngestor.name} (real NATS and Postgres)`, () => {
     );
     await expectGapFreeChain(before + 600);
   });
+
+  it('should store a batch prepared before an overlapping batch committed once, by checking it again', async () => {
+    const before = await headSeq();
+    const store = new EventBatchStore((await db.open()).dataSource, new ChainHasher(KEY));
+    const incoming = (n: number, sequence: number): IncomingEvent => ({
+      subject: `${prefix}events.v1.mcp.request`,
+      sequence,
+      text: JSON.stringify(testEnvelope(n)),
+      problems: [],
+    });
+    const shared = incoming(1, 2_000_000);
+    const first = [incoming(2, 2_000_001), shared];
+    const second = [{ ...shared, sequence: 2_000_002 }, incoming(3, 2_000_003)];
+    // Prepared while `shared` was not stored yet; by the time it stores, the first batch has committed it.
+    const prepared = await store.prepare(second);
+    expect(prepared?.rows.every((row) => !row.seen)).toBe(true);
+    expect(await store.store(first)).toMatchObject({ stored: 2, duplicates: 0 });
+    expect(await store.storePrepared(prepared!)).toMatchObject({ stored: 1, duplicates: 1 });
+    // A prepared batch with nothing in between takes the short way and is idempotent with the careful one.
+    const third = [incoming(4, 2_000_004), incoming(5, 2_000_005)];
+    expect(await store.storePrepared((await store.prepare(third))!)).toMatchObject({ stored: 2, duplicates: 0 });
+    expect(await store.storePrepared((await store.prepare(third))!)).toMatchObject({ stored: 0, duplicates: 2 });
+    // Invalid events are not prepared: they take the careful path that keeps dead letters.
+    expect(await store.prepare([{ ...incoming(6, 2_000_006), problems: ['id: must be a UUID'] }])).toBeUndefined();
+    await expectGapFreeChain(before + 5);
+  });
 });

@@ -10,7 +10,7 @@ import { ChainHasher } from '../chain/chain-hash';
 import type { AuditEnv } from '../env';
 import { AuditMaintenance } from '../retention/audit-maintenance.service';
 import { AuditMetrics } from './audit-metrics';
-import { EventBatchStore, type IncomingEvent } from './event-batch-store';
+import { EventBatchStore, type IncomingEvent, type PreparedBatch } from './event-batch-store';
 import { envelopeProblems } from './event-rows';
 
 const CONSUMER = 'audit';
@@ -144,8 +144,13 @@ export class EventIngestor implements OnApplicationBootstrap, BeforeApplicationS
     this.arrived.wake();
   }
 
-  /** Stores what has arrived, batch after batch; on shutdown it finishes what is buffered (if Postgres lets it). */
+  /**
+   * Stores what has arrived, batch after batch, in a two-stage pipeline: while one batch holds the chain lock and
+   * commits, Postgres already canonicalises the next on another connection. On shutdown it finishes what is
+   * buffered (if Postgres lets it).
+   */
   private async write(): Promise<void> {
+    let committing: Promise<void> = Promise.resolve();
     while (this.running || this.buffer.length > 0) {
       if (this.buffer.length === 0) {
         await this.arrived.wait();
@@ -153,15 +158,21 @@ export class EventIngestor implements OnApplicationBootstrap, BeforeApplicationS
       }
       const batch = this.buffer.splice(0, this.batchSize);
       this.drained.wake();
-      await this.storeUntilDone(batch);
+      // A failed preparation only costs the shortcut: the batch then takes the careful path.
+      const prepared = this.store.prepare(batch).catch(() => undefined);
+      await committing;
+      committing = this.storeUntilDone(batch, prepared);
     }
+    await committing;
   }
 
-  private async storeUntilDone(batch: Delivered[]): Promise<void> {
+  private async storeUntilDone(batch: Delivered[], preparing: Promise<PreparedBatch | undefined>): Promise<void> {
+    const prepared = await preparing;
     for (let attempt = 0; ; attempt++) {
       const stopTimer = this.metrics.batchDuration.startTimer();
       try {
-        const outcome = await this.store.store(batch);
+        const outcome =
+          attempt === 0 && prepared ? await this.store.storePrepared(prepared) : await this.store.store(batch);
         stopTimer();
         for (const { msg } of batch) msg.ack();
         this.metrics.ingested.inc({ outcome: 'stored' }, outcome.stored);

@@ -6,15 +6,19 @@ import type { Logger } from 'pino';
 import type { AuditEnv } from '../env';
 import { AuditMetrics } from '../ingest/audit-metrics';
 import { ROLLUP_TABLES } from '../query/rollup-tables';
-import { rollupUpsertSql } from './rollup-sql';
+import { fineCountsSql, ROLLUP_SOURCE_COLUMNS, rollupFromCountsSql, rollupUpsertRowsSql } from './rollup-sql';
 
 /**
  * One statement: the next range of the chain read once, folded into every rollup, and the state moved past it.
  * $1 = applied_seq, $2 = the new applied_seq.
  */
 const APPLY_SQL = `
-  WITH pending AS MATERIALIZED (SELECT * FROM events WHERE chain_seq > $1 AND chain_seq <= $2),
-  ${ROLLUP_TABLES.map((rollup, i) => `r${i} AS (${rollupUpsertSql(rollup, 'pending')} RETURNING 1)`).join(',\n')}
+  WITH counts AS MATERIALIZED (${fineCountsSql(
+    `(SELECT ${ROLLUP_SOURCE_COLUMNS} FROM events WHERE chain_seq > $1 AND chain_seq <= $2) pending`,
+  )}),
+  ${ROLLUP_TABLES.map(
+    (rollup, i) => `r${i} AS (${rollupUpsertRowsSql(rollup, rollupFromCountsSql(rollup, 'counts'))} RETURNING 1)`,
+  ).join(',\n')}
   UPDATE rollup_state SET applied_seq = $2, applied_at = now() WHERE id = 1`;
 
 export interface ApplyOutcome {

@@ -1,9 +1,11 @@
-import { histogramArraySql, histogramBucketSql } from '../query/latency-histogram';
+import { HISTOGRAM_BUCKETS, histogramArraySql, histogramBucketSql } from '../query/latency-histogram';
 import type { RollupTable } from '../query/rollup-tables';
 
-/** The events columns a rollup dimension comes from. */
-const SOURCE: Record<string, string> = { caller: 'actor_id' };
-const source = (dim: string): string => SOURCE[dim] ?? dim;
+/** The events columns the rollups are computed from. */
+export const ROLLUP_SOURCE_COLUMNS = 'tenant, occurred_at, type, gateway, server, tool, actor_id, outcome, duration_ms';
+
+/** Every dimension of every rollup: the grain the per-bucket counts are taken at. */
+const FINE_DIMS = ['tenant', 'bucket_hour', 'type', 'gateway', 'server', 'tool', 'caller', 'outcome'] as const;
 
 /** A rollup's key columns, in the order of its unique index. */
 export const rollupKey = ({ dims }: RollupTable): string[] => [
@@ -13,23 +15,44 @@ export const rollupKey = ({ dims }: RollupTable): string[] => [
 ];
 
 /**
- * SQL: the rows of `relation` (an `events`-shaped FROM item) grouped by the rollup's key, as rollup rows — the
- * number of events, how many did not end `ok`, the summed duration and the cumulative latency histogram —
- * negated when `sign` is '-'. Groups come out in key order.
+ * SQL: the rows of `relation` (an `events`-shaped FROM item) counted per value of every rollup dimension and
+ * latency bucket `b` — `c` events, `e` of them not `ok`, `d` their summed duration — negated when `sign` is '-'.
+ * The hour and the bucket are computed once per row here, whichever rollups are then built from it.
  */
-export function rollupGroupsSql(rollup: RollupTable, relation: string, sign: '+' | '-' = '+'): string {
-  const key = rollupKey(rollup);
-  const grouped = key.map((k) => (k === 'bucket_hour' ? "date_trunc('hour', occurred_at, 'UTC')" : source(k)));
-  const positions = grouped.map((_, i) => i + 1).join(', ');
+export function fineCountsSql(relation: string, sign: '+' | '-' = '+'): string {
   const m = sign === '-' ? '-' : '';
   return `
-    SELECT ${grouped.map((g, i) => `${g} AS ${key[i]}`).join(', ')}, ${m}count(*) AS calls,
-           ${m}count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'ok') AS errors,
-           ${m}coalesce(sum(duration_ms), 0) AS duration_sum,
-           ${histogramArraySql((k) => `${m}count(*) FILTER (WHERE b < ${k})`)}::int4[] AS latency
-    FROM (SELECT *, ${histogramBucketSql('duration_ms')} AS b FROM ${relation}) r
+    SELECT tenant, date_trunc('hour', occurred_at, 'UTC') AS bucket_hour, type, gateway, server, tool,
+           actor_id AS caller, outcome, ${histogramBucketSql('duration_ms')} AS b, ${m}count(*) AS c,
+           ${m}count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'ok') AS e,
+           ${m}coalesce(sum(duration_ms), 0) AS d
+    FROM ${relation}
+    GROUP BY ${[...FINE_DIMS, 'b'].map((_, i) => i + 1).join(', ')}`;
+}
+
+/**
+ * SQL: rollup rows — events, how many did not end `ok`, summed duration, cumulative latency histogram — from
+ * per-bucket counts (`fineCountsSql`'s shape) grouped by the rollup's key, in key order. Each group's histogram
+ * is built from its few (bucket, count) pairs: far cheaper than testing every event against all 80 bounds.
+ */
+export function rollupFromCountsSql(rollup: RollupTable, counts: string): string {
+  const key = rollupKey(rollup);
+  const positions = key.map((_, i) => i + 1).join(', ');
+  return `
+    SELECT ${key.join(', ')}, sum(c)::bigint AS calls, sum(e)::bigint AS errors, sum(d) AS duration_sum,
+           ARRAY(SELECT coalesce(sum(u.c) FILTER (WHERE u.b < k), 0)::int4
+                 FROM generate_series(1, ${HISTOGRAM_BUCKETS}) AS k
+                 CROSS JOIN unnest(array_agg(h.b), array_agg(h.c)) AS u(b, c)
+                 GROUP BY k ORDER BY k) AS latency
+    FROM (SELECT ${key.join(', ')}, b, sum(c) AS c, sum(e) AS e, sum(d) AS d FROM ${counts}
+          GROUP BY ${positions}, b) h
     GROUP BY ${positions}
     ORDER BY ${positions}`;
+}
+
+/** SQL: the rows of `relation` (`events`-shaped) as rows of the rollup, negated for '-'; in key order. */
+export function rollupGroupsSql(rollup: RollupTable, relation: string, sign: '+' | '-' = '+'): string {
+  return rollupFromCountsSql(rollup, `(${fineCountsSql(relation, sign)}) counts`);
 }
 
 /**
@@ -37,11 +60,16 @@ export function rollupGroupsSql(rollup: RollupTable, relation: string, sign: '+'
  * transactions touching the same rows lock them in the same order and cannot deadlock.
  */
 export function rollupUpsertSql(rollup: RollupTable, relation: string, sign: '+' | '-' = '+'): string {
+  return rollupUpsertRowsSql(rollup, rollupGroupsSql(rollup, relation, sign));
+}
+
+/** SQL: adds rollup rows (a SELECT in key order, as `rollupFromCountsSql` gives) to the rollup. */
+export function rollupUpsertRowsSql(rollup: RollupTable, rows: string): string {
   const { table } = rollup;
   const key = rollupKey(rollup);
   return `
     INSERT INTO ${table} (${key.join(', ')}, calls, errors, duration_sum, latency)
-    ${rollupGroupsSql(rollup, relation, sign)}
+    ${rows}
     ON CONFLICT (${key.join(', ')}) DO UPDATE SET
       calls = ${table}.calls + excluded.calls,
       errors = ${table}.errors + excluded.errors,
@@ -50,8 +78,8 @@ export function rollupUpsertSql(rollup: RollupTable, relation: string, sign: '+'
 }
 
 /** SQL: the events the rollup job has not applied yet (at most a few seconds' worth), as a FROM item. */
-export const PENDING_EVENTS_SQL =
-  '(SELECT * FROM events WHERE chain_seq > (SELECT applied_seq FROM rollup_state WHERE id = 1)) pending';
+export const PENDING_EVENTS_SQL = `(SELECT ${ROLLUP_SOURCE_COLUMNS} FROM events
+  WHERE chain_seq > (SELECT applied_seq FROM rollup_state WHERE id = 1)) pending`;
 
 /**
  * SQL: a FROM item (aliased as the rollup table) that reads like the rollup kept exact: its rows plus the events
