@@ -152,6 +152,25 @@ describe('audit: no event lost while NATS is down (issue 5)', () => {
     let running = true;
     let client = await openSession();
     expect(client).toBeDefined();
+    // An organisation admin's API token, issued through the gateway while everything is up. During the outage the
+    // admin works against the registry's own port with it (the gateway's /api path is the bus, which is down).
+    const issued = await fetch(`${platform.url('gateway')}/api/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'outage operator', scope: { type: 'organization' }, roles: ['admin'] }),
+    });
+    expect(issued.status).toBe(201);
+    const adminApiToken = ((await issued.json()) as { token: string }).token;
+    const teamsCreated: string[] = [];
+    const createTeam = async (name: string): Promise<void> => {
+      const response = await fetch(`${platform.url('registry')}/api/v1/teams`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminApiToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      expect(response.status).toBe(201);
+      teamsCreated.push(((await response.json()) as { id: string }).id);
+    };
 
     const loop = (async () => {
       for (let index = 0; running; index++) {
@@ -189,7 +208,16 @@ describe('audit: no event lost while NATS is down (issue 5)', () => {
     registry.kill('SIGTERM');
     await registry.exited;
     platform.start('registry');
-    await sleep(OUTAGE_MS - (Date.now() - outageStarted.getTime()));
+    // ... and keeps changing it: a team every second until the bus returns, each change answered at once.
+    expect(await eventually(async () => (await fetch(`${platform.url('registry')}/health`)).ok, 30_000, 200)).toBe(
+      true,
+    );
+    for (let i = 0; Date.now() - outageStarted.getTime() < OUTAGE_MS - 1_000; i++) {
+      await createTeam(`outage-team-${i}`);
+      await sleep(1_000);
+    }
+    expect(teamsCreated.length).toBeGreaterThan(5);
+    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted.getTime())));
     await startNats();
     phase = 'after';
     const okAgain = () => calls.some((c) => c.phase === 'after' && c.ok);
@@ -256,5 +284,22 @@ describe('audit: no event lost while NATS is down (issue 5)', () => {
       ['events.v1.system.service-started', 1],
       ['events.v1.system.service-stopped', 1],
     ]);
+
+    // Every admin change of the outage window is in the audit trail exactly once, by the operator's token.
+    const teamEvents = async () =>
+      (
+        await pg.query<{ team: string; actor: string; n: string }>(
+          `SELECT data->>'teamId' AS team, min(actor_type) AS actor, count(*) AS n FROM "${schema}".events
+           WHERE type = 'events.v1.registry.team.created' AND data->>'teamId' = ANY($1) GROUP BY 1`,
+          [teamsCreated],
+        )
+      ).rows;
+    await eventually(async () => (await teamEvents()).length === teamsCreated.length, 30_000, 500);
+    const recorded = await teamEvents();
+    expect(recorded.map((r) => r.team).sort()).toEqual([...teamsCreated].sort());
+    for (const row of recorded) {
+      expect(Number(row.n)).toBe(1);
+      expect(row.actor).toBe('token');
+    }
   }, 300_000);
 });

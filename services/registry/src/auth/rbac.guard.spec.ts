@@ -1,5 +1,5 @@
 import { ForbiddenException, NotFoundException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { type ModuleRef, Reflector } from '@nestjs/core';
 import type { RegistryCallerMessage } from '@portcullis/contracts';
 import type { FastifyRequest } from 'fastify';
 import { FORWARDED_HEADER, ForwardedRequests } from '../http/forwarded-requests';
@@ -32,25 +32,39 @@ const caller = (permissions: string[], tenant = 'acme'): RegistryCallerMessage =
 describe(RbacGuard.name, () => {
   const forwarded = new ForwardedRequests();
   const organizations = { idOf: (slug: string) => Promise.resolve(slug === 'acme' ? 'org-acme' : null) };
-  const guard = new RbacGuard(new Reflector(), forwarded, organizations as OrganizationLookup);
+  // Direct requests to the registry's port: only `pcl_good` is a token the registry issued.
+  const verifier = {
+    verify: (secret: string) =>
+      Promise.resolve(
+        secret === 'pcl_good'
+          ? { valid: true, caller: caller(['users:*']), expiresAt: null }
+          : { valid: false, reason: 'unknown' },
+      ),
+  };
+  const modules = { get: () => verifier } as unknown as ModuleRef;
+  const guard = new RbacGuard(new Reflector(), forwarded, organizations as OrganizationLookup, modules);
 
   const run = async (
     route: keyof Routes,
-    options: { url?: string; caller?: RegistryCallerMessage | null; key?: string },
+    options: { url?: string; caller?: RegistryCallerMessage | null; key?: string; bearer?: string },
   ) => {
+    const reply = { header: jest.fn() };
     const session = options.caller === undefined ? undefined : forwarded.open({ caller: options.caller });
     const request = {
       url: options.url ?? '/api/v1/x',
-      headers: { [FORWARDED_HEADER]: options.key ?? session?.key },
+      headers: {
+        [FORWARDED_HEADER]: options.key ?? session?.key,
+        ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
+      },
     } as unknown as FastifyRequest;
     const context = {
       getType: () => 'http',
       getHandler: () => Reflect.get(Routes.prototype, route) as unknown,
       getClass: () => Routes,
-      switchToHttp: () => ({ getRequest: () => request }),
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
     } as unknown as ExecutionContext;
     try {
-      return { allowed: await guard.canActivate(context), request };
+      return { allowed: await guard.canActivate(context), request, reply };
     } finally {
       session?.close();
     }
@@ -77,10 +91,17 @@ describe(RbacGuard.name, () => {
     expect((await run('open', { caller: null })).allowed).toBe(true);
   });
 
-  it('should serve the API only to forwarded requests, and no undeclared API route at all', async () => {
-    await expect(run('open', {})).rejects.toThrow(NotFoundException);
-    await expect(run('open', { key: 'guessed' })).rejects.toThrow(NotFoundException);
+  it('should serve the API to forwarded requests and to bearer tokens the registry issued, nothing undeclared', async () => {
+    // Straight to the port: anonymous (public routes only), a guessed forwarding key is no caller at all.
+    expect((await run('open', {})).allowed).toBe(true);
+    await expect(run('write', { key: 'guessed' })).rejects.toThrow(UnauthorizedException);
+    await expect(run('write', {})).rejects.toThrow(UnauthorizedException);
+    const direct = await run('write', { bearer: 'pcl_good' });
+    expect(direct.allowed).toBe(true);
+    expect(direct.request.registryCaller).toMatchObject({ actor: 'u1', tenant: 'org-acme' });
+    await expect(run('write', { bearer: 'pcl_forged' })).rejects.toThrow(UnauthorizedException);
     await expect(run('undeclared', { caller: caller(['*:*']) })).rejects.toThrow(ForbiddenException);
+    await expect(run('write', { url: '/metrics' })).rejects.toThrow(NotFoundException);
     expect((await run('undeclared', { url: '/health' })).allowed).toBe(true);
   });
 });

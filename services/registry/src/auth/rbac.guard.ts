@@ -6,9 +6,10 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { permissionGrants, type RegistryCallerMessage } from '@portcullis/contracts';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CredentialVerifier } from '../tokens/credential-verifier';
 import { ForwardedRequests } from '../http/forwarded-requests';
 import { OrganizationLookup } from '../http/organization-lookup';
 import { PERMISSION_METADATA } from '../http/require-permission';
@@ -24,10 +25,13 @@ declare module 'fastify' {
 const THROUGH_GATEWAY = 'The registry API is served through the gateway at /api/v1.';
 
 /**
- * RBAC on every registry route: only requests the gateway forwarded over the bus are served under /api; the
- * caller they carry is resolved to an organisation, then the route's permission is checked (403 problem details
- * naming it), a missing caller is 401. Routes without access metadata outside /api (health, metrics) pass; under
- * /api they are refused (fail closed).
+ * RBAC on every registry route. Requests come two ways: forwarded by the gateway over the bus (the caller it
+ * authenticated rides along, unforgeably), or straight to the registry's own port with a bearer token the
+ * registry issued itself (API token or console session; the gateway's static admin token is not known here) —
+ * the way in for operators and automation when the bus or the gateway is down, since changes made then still
+ * reach the audit trail through the outbox. The caller is resolved to an organisation, then the route's
+ * permission is checked (403 problem details naming it); a missing or invalid credential is 401. Routes without
+ * access metadata outside /api (health, metrics) pass; under /api they are refused (fail closed).
  */
 @Injectable()
 export class RbacGuard implements CanActivate {
@@ -35,6 +39,7 @@ export class RbacGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly forwarded: ForwardedRequests,
     private readonly organizations: OrganizationLookup,
+    private readonly modules: ModuleRef,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -45,14 +50,13 @@ export class RbacGuard implements CanActivate {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ACCESS_METADATA, targets);
     const forwarded = this.forwarded.of(request);
     const isApi = request.url.startsWith('/api/');
-    if (isApi && !forwarded) throw new NotFoundException(THROUGH_GATEWAY);
     if (!permission && !access) {
       // Fail closed: an API route that declares no access rule (not declared with @ApiRoute) is served to no one.
       if (isApi) throw new ForbiddenException('This route declares no permission, so it is served to no one.');
       return true;
     }
-    if (!forwarded) throw new NotFoundException(THROUGH_GATEWAY);
-    const caller = forwarded.caller;
+    if (!forwarded && !isApi) throw new NotFoundException(THROUGH_GATEWAY);
+    const caller = forwarded ? forwarded.caller : await this.directCaller(context);
     if (caller) {
       const organizationId = await this.organizations.idOf(caller.tenant);
       if (!organizationId) throw new UnauthorizedException(`The organisation ${caller.tenant} does not exist.`);
@@ -71,5 +75,19 @@ export class RbacGuard implements CanActivate {
       throw new ForbiddenException(`This needs the permission ${permission}, which none of your roles grants.`);
     }
     return true;
+  }
+
+  /** The caller of a request made straight to this port: none without a bearer token, 401 for a bad one. */
+  private async directCaller(context: ExecutionContext): Promise<RegistryCallerMessage | null> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    if (!match) return null;
+    const verdict = await this.modules.get(CredentialVerifier, { strict: false }).verify(match[1]);
+    if (verdict.valid) return verdict.caller;
+    void context
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .header('WWW-Authenticate', 'Bearer realm="portcullis", error="invalid_token"');
+    throw new UnauthorizedException(`The bearer token is not valid (${verdict.reason}).`);
   }
 }

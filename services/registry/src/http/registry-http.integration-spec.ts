@@ -1,4 +1,5 @@
 import { registryHttpRequest } from '@portcullis/contracts';
+import { organizationWithToken } from './testing/identity-fixtures';
 import { platformAdmin, type RegistryHarness, startRegistry } from './testing/registry-harness';
 
 describe('registry REST over the bus (real Postgres, NATS)', () => {
@@ -19,12 +20,29 @@ describe('registry REST over the bus (real Postgres, NATS)', () => {
     expect(answer.json).toMatchObject({ slug: 'default' });
   });
 
-  it('should refuse the API on the registry’s own HTTP port, whatever headers a client sends', async () => {
-    for (const headers of [{}, { 'x-portcullis-forwarded': 'guess' }]) {
+  it('should serve its own HTTP port only to bearer tokens it issued, whatever other headers a client sends', async () => {
+    for (const headers of [
+      {},
+      { 'x-portcullis-forwarded': 'guess' },
+      { authorization: `Bearer pcl_${'x'.repeat(43)}` },
+      { authorization: 'Bearer the-gateway-admin-token-is-not-known-here' },
+    ]) {
       const response = await fetch(`${registry.httpUrl}/api/v1/organization`, { headers });
-      expect(response.status).toBe(404);
+      expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
+    const { token } = await organizationWithToken(registry, 'direct');
+    const direct = await fetch(`${registry.httpUrl}/api/v1/organization`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(direct.status).toBe(200);
+    expect(await direct.json()).toMatchObject({ slug: 'direct' });
+    const change = await fetch(`${registry.httpUrl}/api/v1/teams`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Night shift' }),
+    });
+    expect(change.status).toBe(201);
     expect((await fetch(`${registry.httpUrl}/health`)).status).toBe(200);
   });
 
