@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ROLLUP_TABLES } from '../query/rollup-tables';
-import { PENDING_EVENTS_SQL, rollupUpsertSql } from '../rollup/rollup-sql';
+import { APPLIED_SEQ_SQL, pendingEventsSql, rollupUpsertSql } from '../rollup/rollup-sql';
 import { createRollupTriggers } from './1732000000210-create-rollups';
 
 /**
@@ -33,7 +33,7 @@ export class AsyncRollups1732000000220 implements MigrationInterface {
   async down(runner: QueryRunner): Promise<void> {
     // Fold in what the job has not applied yet, then hand the rollups back to the triggers.
     await runner.query('LOCK TABLE chain_head IN EXCLUSIVE MODE');
-    for (const rollup of ROLLUP_TABLES) await runner.query(rollupUpsertSql(rollup, PENDING_EVENTS_SQL));
+    for (const rollup of ROLLUP_TABLES) await runner.query(rollupUpsertSql(rollup, pendingEventsSql(APPLIED_SEQ_SQL)));
     await runner.query('DROP TABLE rollup_state');
     await createRollupTriggers(runner);
   }

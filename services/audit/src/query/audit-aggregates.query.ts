@@ -14,12 +14,14 @@ import { BusHandlerError } from '@portcullis/messaging';
 import { Database } from '@portcullis/persistence';
 import { auditFilterSql, rollupDimsOf } from './audit-filter-sql';
 import { bucketValueMs, HISTOGRAM_BUCKETS, HISTOGRAM_MAX_RELATIVE_ERROR, histogramArraySql } from './latency-histogram';
-import { readTransaction } from './read-transaction';
-import { exactRollupSql } from '../rollup/rollup-sql';
+import { type ReadQuery, readTransaction } from './read-transaction';
+import { exactRollupSql, type RollupPosition } from '../rollup/rollup-sql';
 import { rollupFor } from './rollup-tables';
 import { SqlParams } from './sql-params';
 
 const HOUR_MS = 3_600_000;
+/** A position for plans made without reading one: nothing assumed folded in (exact, if slow). */
+const EVERYTHING_PENDING: RollupPosition = { appliedSeq: '0', pendingSince: new Date(0) };
 const GROUP_COLUMN: Record<AuditGroupBy, { events: string; rollup: 'tool' | 'server' | 'gateway' | 'caller' }> = {
   tool: { events: 'tool', rollup: 'tool' },
   server: { events: 'server', rollup: 'server' },
@@ -67,6 +69,7 @@ export function aggregatePlan(
   tenant: string,
   request: RequestOf<typeof auditEventsAggregate>,
   range: { from: Date; to: Date },
+  position: RollupPosition = EVERYTHING_PENDING,
 ): AggregatePlan {
   const { filter, bucket, groupBy, top } = request;
   const dims = rollupDimsOf(filter);
@@ -89,7 +92,7 @@ export function aggregatePlan(
   }
   const widened = { from: floorHour(range.from), to: ceilHour(range.to) };
   // The rollup as if kept exact: its rows plus the events the rollup job has not folded in yet.
-  const table = exactRollupSql(rollup);
+  const table = exactRollupSql(rollup, position, (value) => params.add(value));
   const conditions = auditFilterSql(params, tenant, filter, rollup, widened);
   const time = bucket === 'hour' ? 'r.bucket_hour' : `date_trunc('day', r.bucket_hour, 'UTC')`;
   // With a group: rank the groups first (an index-only scan of `calls`), then read the histograms of the top
@@ -143,6 +146,7 @@ export function topCallersPlan(
   tenant: string,
   request: RequestOf<typeof auditTopCallers>,
   range: { from: Date; to: Date },
+  position: RollupPosition = EVERYTHING_PENDING,
 ): AggregatePlan {
   const params = new SqlParams();
   const dims = rollupDimsOf(request.filter);
@@ -157,11 +161,12 @@ export function topCallersPlan(
   }
   const widened = { from: floorHour(range.from), to: ceilHour(range.to) };
   const conditions = auditFilterSql(params, tenant, request.filter, rollup, widened);
+  const table = exactRollupSql(rollup, position, (value) => params.add(value));
   const sql = `SELECT g, calls, errors, ${percentileBucketSql('cum', 0.95)} AS p95 FROM (
       SELECT top.g, sum(r.calls) AS calls, sum(r.errors) AS errors,
              ${histogramArraySql((k) => `sum(r.latency[${k}])`)} AS cum
-      FROM ${topRollupGroupsSql('caller', exactRollupSql(rollup), conditions, params, request.limit)}
-      CROSS JOIN LATERAL (SELECT * FROM ${exactRollupSql(rollup)}
+      FROM ${topRollupGroupsSql('caller', table, conditions, params, request.limit)}
+      CROSS JOIN LATERAL (SELECT * FROM ${table}
         WHERE ${[...conditions, 'caller = top.g'].join(' AND ')} OFFSET 0) r
       GROUP BY 1 HAVING sum(r.calls) > 0) c
     ORDER BY calls DESC, g`;
@@ -186,6 +191,23 @@ function rangeOf(filter: AuditFilter, bucket: AuditBucket): { from: Date; to: Da
   return range;
 }
 
+/**
+ * Where the rollups stand in this transaction's snapshot: the job's position and the earliest event it has not
+ * folded in. Two statements, so the second is planned with the position bound (an index scan of chain_seq).
+ */
+async function rollupPositionOf(query: ReadQuery): Promise<RollupPosition> {
+  const [state] = await query<{ applied: string }>(
+    'SELECT applied_seq::text AS applied FROM rollup_state WHERE id = 1',
+    [],
+  );
+  const appliedSeq = state?.applied ?? '0';
+  const [pending] = await query<{ since: Date | null }>(
+    'SELECT min(occurred_at) AS since FROM events WHERE chain_seq > $1',
+    [appliedSeq],
+  );
+  return { appliedSeq, pendingSince: pending?.since ?? null };
+}
+
 /** Calls, errors and latency percentiles per bucket and group; the busiest callers. */
 @Injectable()
 export class AuditAggregatesQuery {
@@ -195,8 +217,15 @@ export class AuditAggregatesQuery {
     tenant: string,
     request: RequestOf<typeof auditEventsAggregate>,
   ): Promise<ResponseOf<typeof auditEventsAggregate>> {
-    const plan = aggregatePlan(tenant, request, rangeOf(request.filter, request.bucket));
-    const rows = await readTransaction(this.db, (query) => query<PointRow>(plan.sql, plan.params));
+    const range = rangeOf(request.filter, request.bucket);
+    const { plan, rows } = await readTransaction(
+      this.db,
+      async (query) => {
+        const plan = aggregatePlan(tenant, request, range, await rollupPositionOf(query));
+        return { plan, rows: await query<PointRow>(plan.sql, plan.params) };
+      },
+      'REPEATABLE READ',
+    );
     const series = new Map<string | null, ResponseOf<typeof auditEventsAggregate>['series'][number]>();
     for (const row of rows) {
       let s = series.get(row.g);
@@ -230,9 +259,18 @@ export class AuditAggregatesQuery {
     request: RequestOf<typeof auditTopCallers>,
   ): Promise<ResponseOf<typeof auditTopCallers>> {
     // Top callers default to the last 24 hours (an hour aggregate's default) and may span a day aggregate's range.
-    const plan = topCallersPlan(tenant, request, rangeOf(request.filter, request.filter.from ? 'day' : 'hour'));
-    const rows = await readTransaction(this.db, (query) =>
-      query<{ g: string; calls: string; errors: string; p95: number | string | null }>(plan.sql, plan.params),
+    const range = rangeOf(request.filter, request.filter.from ? 'day' : 'hour');
+    const { plan, rows } = await readTransaction(
+      this.db,
+      async (query) => {
+        const plan = topCallersPlan(tenant, request, range, await rollupPositionOf(query));
+        const rows = await query<{ g: string; calls: string; errors: string; p95: number | string | null }>(
+          plan.sql,
+          plan.params,
+        );
+        return { plan, rows };
+      },
+      'REPEATABLE READ',
     );
     return {
       from: plan.from.toISOString(),

@@ -100,6 +100,19 @@ describe('audit filter SQL', () => {
       to: new Date('2025-01-01T06:00:00Z'),
     });
     expect(hourly.sql).toMatch(/FROM rollup_hourly\s+UNION ALL[\s\S]*\) rollup_hourly WHERE/);
+    // With every event folded in, the rollup alone answers; otherwise the pending events are added on.
+    const folded = aggregatePlan('t', { filter: {}, bucket: 'hour', top: 10 }, range, {
+      appliedSeq: '42',
+      pendingSince: null,
+    });
+    expect(folded.sql).toContain('FROM rollup_hourly WHERE');
+    expect(folded.sql).not.toContain('pending');
+    const pending = aggregatePlan('t', { filter: {}, bucket: 'hour', top: 10 }, range, {
+      appliedSeq: '42',
+      pendingSince: new Date('2025-01-01T05:00:00Z'),
+    });
+    expect(pending.sql).toMatch(/chain_seq > \$\d+ AND occurred_at >= \$\d+/);
+    expect(pending.params).toEqual(expect.arrayContaining(['42', new Date('2025-01-01T05:00:00Z')]));
     const byCaller = aggregatePlan('t', { filter: {}, bucket: 'day', groupBy: 'caller', top: 10 }, range);
     expect(byCaller.sql).toMatch(/FROM rollup_hourly_callers\s+UNION ALL[\s\S]*\) rollup_hourly_callers WHERE/);
     const errorsByCaller = aggregatePlan(

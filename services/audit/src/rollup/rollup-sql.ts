@@ -35,7 +35,7 @@ export function fineCountsSql(relation: string, sign: '+' | '-' = '+'): string {
  * per-bucket counts (`fineCountsSql`'s shape) grouped by the rollup's key, in key order. Each group's histogram
  * is built from its few (bucket, count) pairs: far cheaper than testing every event against all 80 bounds.
  */
-export function rollupFromCountsSql(rollup: RollupTable, counts: string): string {
+export function rollupFromCountsSql(rollup: RollupTable, counts: string, ordered = true): string {
   const key = rollupKey(rollup);
   const positions = key.map((_, i) => i + 1).join(', ');
   return `
@@ -46,13 +46,12 @@ export function rollupFromCountsSql(rollup: RollupTable, counts: string): string
                  GROUP BY k ORDER BY k) AS latency
     FROM (SELECT ${key.join(', ')}, b, sum(c) AS c, sum(e) AS e, sum(d) AS d FROM ${counts}
           GROUP BY ${positions}, b) h
-    GROUP BY ${positions}
-    ORDER BY ${positions}`;
+    GROUP BY ${positions}${ordered ? `\n    ORDER BY ${positions}` : ''}`;
 }
 
-/** SQL: the rows of `relation` (`events`-shaped) as rows of the rollup, negated for '-'; in key order. */
-export function rollupGroupsSql(rollup: RollupTable, relation: string, sign: '+' | '-' = '+'): string {
-  return rollupFromCountsSql(rollup, `(${fineCountsSql(relation, sign)}) counts`);
+/** SQL: the rows of `relation` (`events`-shaped) as rows of the rollup, negated for '-'; in key order if `ordered`. */
+export function rollupGroupsSql(rollup: RollupTable, relation: string, sign: '+' | '-' = '+', ordered = true): string {
+  return rollupFromCountsSql(rollup, `(${fineCountsSql(relation, sign)}) counts`, ordered);
 }
 
 /**
@@ -77,18 +76,40 @@ export function rollupUpsertRowsSql(rollup: RollupTable, rows: string): string {
       latency = ${histogramArraySql((k) => `${table}.latency[${k}] + excluded.latency[${k}]`)}`;
 }
 
-/** SQL: the events the rollup job has not applied yet (at most a few seconds' worth), as a FROM item. */
-export const PENDING_EVENTS_SQL = `(SELECT ${ROLLUP_SOURCE_COLUMNS} FROM events
-  WHERE chain_seq > (SELECT applied_seq FROM rollup_state WHERE id = 1)) pending`;
+/**
+ * SQL: the events the rollup job has not applied yet (at most a few seconds' worth), as a FROM item. `applied` is
+ * the job's `applied_seq` and `since` (optional) the earliest `occurred_at` among those events, as SQL
+ * expressions; bound values (read first, in the same snapshot) let the planner scan the chain_seq index of only
+ * the partitions that can hold them.
+ */
+export const pendingEventsSql = (applied: string, since?: string): string =>
+  `(SELECT ${ROLLUP_SOURCE_COLUMNS} FROM events WHERE chain_seq > ${applied}` +
+  `${since ? ` AND occurred_at >= ${since}` : ''}) pending`;
+
+/** SQL: the job's own position, for statements that cannot bind it. */
+export const APPLIED_SEQ_SQL = '(SELECT applied_seq FROM rollup_state WHERE id = 1)';
+
+/** Where the rollups stand in a snapshot: the job's position, and the earliest event not folded in yet. */
+export interface RollupPosition {
+  appliedSeq: string;
+  /** null: every event is in the rollups. */
+  pendingSince: Date | null;
+}
 
 /**
  * SQL: a FROM item (aliased as the rollup table) that reads like the rollup kept exact: its rows plus the events
- * ingested since the rollup job last ran, grouped the same way. Both halves come from one statement's snapshot,
- * and the job moves rows from one half to the other in one transaction, so every event is counted exactly once.
- * Filters on the alias are pushed into both halves by the planner.
+ * the job has not folded in yet (per `position`, read in the same snapshot), grouped the same way. The job moves
+ * events from one half to the other in one transaction, so within one snapshot every event is counted exactly
+ * once. Filters on the alias are pushed into both halves by the planner. `bind` adds a value as a parameter.
  */
-export function exactRollupSql(rollup: RollupTable): string {
+export function exactRollupSql(
+  rollup: RollupTable,
+  position: RollupPosition,
+  bind: (value: unknown) => string,
+): string {
+  if (position.pendingSince === null) return rollup.table;
   const columns = [...rollupKey(rollup), 'calls', 'errors', 'duration_sum', 'latency'].join(', ');
+  const pending = pendingEventsSql(bind(position.appliedSeq), bind(position.pendingSince));
   return `(SELECT ${columns} FROM ${rollup.table}
-    UNION ALL ${rollupGroupsSql(rollup, PENDING_EVENTS_SQL)}) ${rollup.table}`;
+    UNION ALL ${rollupGroupsSql(rollup, pending, '+', false)}) ${rollup.table}`;
 }
