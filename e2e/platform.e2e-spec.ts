@@ -131,7 +131,8 @@ describe('platform (all seven services)', () => {
     }, 15_000);
     expect(stored).toBe(true);
     const { rows } = await pg.query(
-      `SELECT data->>'service' AS service, count(*)::int AS n FROM "${schema}".events GROUP BY 1 ORDER BY 1`,
+      `SELECT data->>'service' AS service, count(*)::int AS n FROM "${schema}".events
+        WHERE type = 'events.v1.system.service-started' GROUP BY 1 ORDER BY 1`,
     );
     expect(rows).toEqual([...PLATFORM_SERVICES].sort().map((service) => ({ service, n: 1 })));
   });

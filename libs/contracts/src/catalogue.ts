@@ -18,6 +18,11 @@ import { catalogEntryUpdated } from './messages/registry/catalog-entry-updated/c
 import { installationCreated } from './messages/registry/installation-created/installation-created.event';
 import { installationDeleted } from './messages/registry/installation-deleted/installation-deleted.event';
 import { installationUpdated } from './messages/registry/installation-updated/installation-updated.event';
+import { INSTALLATION_REQUEST_EVENTS } from './messages/registry/request-events/installation-request.events';
+import { orchestratorDiscover } from './messages/orchestrator/discover/orchestrator-discover.contract';
+import { gatewayCreated, gatewayDeleted, gatewayUpdated } from './messages/registry/gateway-events/gateway.events';
+import { registryGatewayResolve } from './messages/registry/gateway-resolve/registry-gateway-resolve.contract';
+import { registryGatewayServers } from './messages/registry/gateway-servers/registry-gateway-servers.contract';
 import { systemPing } from './messages/system/ping/system-ping.contract';
 import { serviceStarted } from './messages/system/service-started/service-started.event';
 import { serviceStopped } from './messages/system/service-stopped/service-stopped.event';
@@ -38,6 +43,9 @@ export const REQUESTS: readonly RequestContract[] = [
   auditChainVerify,
   registryHttpRequest,
   registryTokensVerify,
+  registryGatewayResolve,
+  registryGatewayServers,
+  orchestratorDiscover,
 ];
 
 /** Every event published to the `EVENTS` stream. */
@@ -52,6 +60,10 @@ export const EVENTS: readonly EventContract[] = [
   installationCreated,
   installationUpdated,
   installationDeleted,
+  gatewayCreated,
+  gatewayUpdated,
+  gatewayDeleted,
+  ...INSTALLATION_REQUEST_EVENTS,
 ];
 
 export const CATALOGUE: readonly AnyContract[] = [...REQUESTS, ...EVENTS];

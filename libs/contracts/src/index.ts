@@ -34,3 +34,8 @@ export * from './messages/registry/catalog-entry-deleted/catalog-entry-deleted.e
 export * from './messages/registry/installation-created/installation-created.event';
 export * from './messages/registry/installation-updated/installation-updated.event';
 export * from './messages/registry/installation-deleted/installation-deleted.event';
+export * from './messages/registry/gateway-events/gateway.events';
+export * from './messages/registry/gateway-resolve/registry-gateway-resolve.contract';
+export * from './messages/registry/gateway-servers/registry-gateway-servers.contract';
+export * from './messages/registry/request-events/installation-request.events';
+export * from './messages/orchestrator/discover/orchestrator-discover.contract';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import { REPO_ROOT } from './repo-root';
@@ -129,7 +130,7 @@ function definedOnly(options: PlatformOptions): Partial<ReturnType<typeof testIn
   return out;
 }
 
-/** Stops the services, then removes what the run created: schemas and the stream. */
+/** Stops the services, then removes what the run created: schemas, the stream and its Redis keys (BullMQ queues). */
 async function stopPlatform(platform: TestPlatform, infra: ReturnType<typeof testInfra>): Promise<void> {
   await processes.stopAll([...platform.services.values()], { timeoutMs: 10_000 });
   const schemas = [...platform.defs.keys()].map((n) => platform.schemaOf(n)).filter((s): s is string => !!s);
@@ -147,5 +148,22 @@ async function stopPlatform(platform: TestPlatform, infra: ReturnType<typeof tes
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(platform.eventsStream).catch(() => undefined);
     await nc.close();
+  }
+  await dropRedisKeys(infra.redisUrl, `${platform.id}:`).catch(() => undefined);
+}
+
+/** Deletes every Redis key under a test run's key prefix. */
+export async function dropRedisKeys(redisUrl: string, keyPrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }

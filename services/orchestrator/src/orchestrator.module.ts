@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from './discovery/discovery.module';
 import { ServerCatalog } from './servers/server-catalog';
 import { McpSessionHandlers } from './sessions/mcp-session.handlers';
 import { McpSessionService } from './sessions/mcp-session.service';
@@ -7,6 +8,7 @@ import { StatelessCallsService } from './sessions/stateless-calls.service';
 
 /** Runs MCP server instances for client sessions and relays their messages (the MCP data path's worker side). */
 @Module({
+  imports: [DiscoveryModule],
   controllers: [McpSessionHandlers, StatelessCallHandlers],
   providers: [ServerCatalog, McpSessionService, StatelessCallsService],
 })

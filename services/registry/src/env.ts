@@ -1,6 +1,14 @@
-import { baseEnvShape, httpPortShape, databaseEnvShape, databaseSchemaShape, redisEnvShape } from '@portcullis/config';
+import {
+  baseEnvShape,
+  httpPortShape,
+  databaseEnvShape,
+  databaseSchemaShape,
+  portcullisFileEnvShape,
+  redisEnvShape,
+} from '@portcullis/config';
 import { z } from 'zod';
 import { secretKeyRingSpec } from './secrets/secret-key-ring';
+import { workflowEnvShape } from './workflow/workflow-env';
 
 export const registryEnv = z
   .object({
@@ -9,6 +17,8 @@ export const registryEnv = z
     ...databaseEnvShape,
     ...databaseSchemaShape('registry'),
     ...redisEnvShape,
+    ...portcullisFileEnvShape,
+    ...workflowEnvShape,
     SESSION_TTL_MINUTES: z.coerce
       .number()
       .int()

@@ -88,7 +88,13 @@ export class McpSessionService implements OnApplicationShutdown {
   }
 
   async open(request: RequestOf<typeof mcpSessionOpen>): Promise<ResponseOf<typeof mcpSessionOpen>> {
-    const server = this.catalog.find(request.gateway, request.server);
+    let server: Awaited<ReturnType<ServerCatalog['find']>>;
+    try {
+      server = await this.catalog.find(request.gateway, request.server);
+    } catch (error) {
+      this.log.warn({ err: error, gateway: request.gateway }, 'servers of the gateway could not be resolved');
+      throw new BusHandlerError(`the servers of gateway "${request.gateway}" cannot be resolved right now`);
+    }
     if (!server) throw new BusHandlerError(`no server "${request.server}" on gateway "${request.gateway}"`);
     const sessionId = randomUUID();
     const instanceId = `s-${sessionId}`;

@@ -20,6 +20,7 @@ export const BUILT_IN_ROLES: Readonly<Record<string, { description: string; perm
     permissions: [
       'catalog:read',
       'gateways:read',
+      'gateways:use',
       'installations:read',
       'requests:read',
       'requests:create',

@@ -12,7 +12,9 @@ import { mcpTarget } from '@portcullis/observability';
 import { LOGGER } from '@portcullis/service-kit';
 import type { Logger } from 'pino';
 import { mergeServerCapabilities } from '../capabilities/merge-server-capabilities';
-import { McpCatalog } from '../catalog/mcp-catalog';
+import type { AuthenticatedCaller } from '../../auth/authenticated-caller';
+import { admitGateway } from '../catalog/admit-gateway';
+import { McpCatalog, type McpGateway } from '../catalog/mcp-catalog';
 import { McpCallRelay } from '../http/mcp-call-relay';
 import { sessionNotFound, sessionRequired, upstreamUnavailable } from '../http/mcp-errors';
 import { idOf, McpHttpService, sendJson, writeJson } from '../http/mcp-http.service';
@@ -23,6 +25,7 @@ import type { AggregateSession } from '../session/session-token';
 import { ToolCallGuard } from '../arguments/tool-call-guard';
 import { decodeListCursor, encodeListCursor } from '../pagination/list-cursor';
 import { type McpRequestTrace, type Outcome } from '../telemetry/mcp-telemetry';
+import { allowedTools } from '../catalog/tool-allow-list';
 import { AggregateView } from './aggregate-view';
 import { listAll, SESSION_GONE } from './upstream-lists';
 
@@ -59,16 +62,13 @@ export class McpAggregateService {
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  gatewayOf(res: ServerResponse, idOrSlug: string): PortcullisGateway | undefined {
-    const gateway = this.catalog.gateway(idOrSlug);
-    if (!gateway)
-      sendJson(
-        res,
-        404,
-        { type: 'about:blank', title: 'Not Found', status: 404, detail: `No gateway "${idOrSlug}"` },
-        'application/problem+json',
-      );
-    return gateway;
+  /** The gateway for this caller, or undefined once a 404 (unknown), 403 (not theirs to use) or 503 is answered. */
+  async gatewayOf(
+    res: ServerResponse,
+    idOrSlug: string,
+    caller: AuthenticatedCaller | undefined,
+  ): Promise<McpGateway | undefined> {
+    return admitGateway(this.catalog, this.log, res, idOrSlug, caller);
   }
 
   async post(req: IncomingMessage, res: ServerResponse, gateway: PortcullisGateway, body: unknown): Promise<void> {
@@ -396,7 +396,12 @@ export class McpAggregateService {
       fetch<unknown>('resources/templates/list', 'resourceTemplates'),
     ]);
     if (tools.length > 0 && tools.every((list) => list.error === SESSION_GONE)) throw new AggregateSessionGone();
-    const view = AggregateView.build(gateway.prefixMode, { tools, prompts, resources, resourceTemplates });
+    const view = AggregateView.build(gateway.prefixMode, {
+      tools: allowedTools(gateway, tools),
+      prompts,
+      resources,
+      resourceTemplates,
+    });
     if (this.views.size > 10_000) this.views.clear();
     this.views.set(token, { view, at: Date.now() });
     return view;

@@ -27,7 +27,7 @@ export class McpHttpController {
   ): Promise<void> {
     reply.hijack();
     if (!this.mcp.originAllowed(request.raw, reply.raw)) return;
-    const found = this.aggregate.gatewayOf(reply.raw, gateway);
+    const found = await this.aggregate.gatewayOf(reply.raw, gateway, request.caller);
     if (found && !(await this.stateless.aggregate(request, reply.raw, found, body)))
       await this.aggregate.post(request.raw, reply.raw, found, body);
   }
@@ -39,7 +39,10 @@ export class McpHttpController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reply.hijack();
-    if (this.mcp.originAllowed(request.raw, reply.raw) && this.aggregate.gatewayOf(reply.raw, gateway))
+    if (
+      this.mcp.originAllowed(request.raw, reply.raw) &&
+      (await this.aggregate.gatewayOf(reply.raw, gateway, request.caller))
+    )
       await this.aggregate.stream(request.raw, reply.raw);
   }
 
@@ -50,7 +53,10 @@ export class McpHttpController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reply.hijack();
-    if (this.mcp.originAllowed(request.raw, reply.raw) && this.aggregate.gatewayOf(reply.raw, gateway))
+    if (
+      this.mcp.originAllowed(request.raw, reply.raw) &&
+      (await this.aggregate.gatewayOf(reply.raw, gateway, request.caller))
+    )
       await this.aggregate.close(request.raw, reply.raw);
   }
 
@@ -63,7 +69,7 @@ export class McpHttpController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reply.hijack();
-    const target = this.mcp.admit(request.raw, reply.raw, gateway, server);
+    const target = await this.mcp.admit(request.raw, reply.raw, gateway, server, request.caller);
     if (target && !(await this.stateless.server(request, reply.raw, target, body)))
       await this.mcp.post(request.raw, reply.raw, target, body);
   }
@@ -76,7 +82,7 @@ export class McpHttpController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reply.hijack();
-    const target = this.mcp.admit(request.raw, reply.raw, gateway, server);
+    const target = await this.mcp.admit(request.raw, reply.raw, gateway, server, request.caller);
     if (target) await this.mcp.stream(request.raw, reply.raw, target);
   }
 
@@ -88,6 +94,7 @@ export class McpHttpController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reply.hijack();
-    if (this.mcp.admit(request.raw, reply.raw, gateway, server)) await this.mcp.close(request.raw, reply.raw);
+    if (await this.mcp.admit(request.raw, reply.raw, gateway, server, request.caller))
+      await this.mcp.close(request.raw, reply.raw);
   }
 }

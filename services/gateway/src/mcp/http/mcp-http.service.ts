@@ -14,6 +14,8 @@ import { mcpResponseError } from '@portcullis/observability';
 import { LOGGER } from '@portcullis/service-kit';
 import type { Logger } from 'pino';
 import type { GatewayEnv } from '../../env';
+import type { AuthenticatedCaller } from '../../auth/authenticated-caller';
+import { admitGateway } from '../catalog/admit-gateway';
 import { McpCatalog } from '../catalog/mcp-catalog';
 import { parseJsonRpc } from '../jsonrpc/parse-json-rpc';
 import { checkRequestOrigin } from '../origin/check-request-origin';
@@ -88,8 +90,14 @@ export class McpHttpService {
     return false;
   }
 
-  /** Answers unknown targets and bad origins; returns the canonical target when the request may proceed. */
-  admit(req: IncomingMessage, res: ServerResponse, gateway: string, server: string): Target | undefined {
+  /** Answers bad origins, unknown targets (404) and refused callers (403); the canonical target when it may proceed. */
+  async admit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    gateway: string,
+    server: string,
+    caller: AuthenticatedCaller | undefined,
+  ): Promise<Target | undefined> {
     const origin = checkRequestOrigin(req.headers, this.origins);
     if (!origin.allowed) {
       sendJson(
@@ -100,13 +108,9 @@ export class McpHttpService {
       );
       return undefined;
     }
-    const resolved = this.catalog.resolve(gateway, server);
-    if (!resolved) {
-      const detail = `No server "${server}" on gateway "${gateway}"`;
-      sendJson(res, 404, { type: 'about:blank', title: 'Not Found', status: 404, detail }, 'application/problem+json');
-      return undefined;
-    }
-    return { gateway: resolved.gateway.id, server: resolved.server.id };
+    const found = await admitGateway(this.catalog, this.log, res, gateway, caller, server);
+    if (!found) return undefined;
+    return { gateway: found.id, server };
   }
 
   async post(req: IncomingMessage, res: ServerResponse, target: Target, body: unknown): Promise<void> {
@@ -338,7 +342,7 @@ export class McpHttpService {
       .publish(
         mcpRequestCompleted,
         {
-          gateway: target.gateway,
+          gateway: this.catalog.labelOf(target.gateway),
           server: target.server,
           method,
           tool,

@@ -26,7 +26,7 @@ export class LegacySseController {
   ): Promise<void> {
     reply.hijack();
     if (!this.mcp.originAllowed(request.raw, reply.raw)) return;
-    const found = this.aggregate.gatewayOf(reply.raw, gateway);
+    const found = await this.aggregate.gatewayOf(reply.raw, gateway, request.caller);
     if (found) await this.legacy.open(request.raw, reply.raw, { gateway: found.id, server: null });
   }
 
@@ -39,7 +39,7 @@ export class LegacySseController {
   ): Promise<void> {
     reply.hijack();
     if (!this.mcp.originAllowed(request.raw, reply.raw)) return;
-    const found = this.aggregate.gatewayOf(reply.raw, gateway);
+    const found = await this.aggregate.gatewayOf(reply.raw, gateway, request.caller);
     if (found) await this.legacy.post(request.raw, reply.raw, { gateway: found.id, server: null }, body);
   }
 
@@ -51,7 +51,7 @@ export class LegacySseController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reply.hijack();
-    const target = this.mcp.admit(request.raw, reply.raw, gateway, server);
+    const target = await this.mcp.admit(request.raw, reply.raw, gateway, server, request.caller);
     if (target) await this.legacy.open(request.raw, reply.raw, target);
   }
 
@@ -64,7 +64,7 @@ export class LegacySseController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reply.hijack();
-    const target = this.mcp.admit(request.raw, reply.raw, gateway, server);
+    const target = await this.mcp.admit(request.raw, reply.raw, gateway, server, request.caller);
     if (target) await this.legacy.post(request.raw, reply.raw, target, body);
   }
 }

@@ -68,7 +68,7 @@ describe(LegacySseService.name, () => {
     const service = new LegacySseService(
       http as unknown as McpHttpService,
       { post: jest.fn(), stream: jest.fn(), close: jest.fn() } as unknown as McpAggregateService,
-      { gateway: jest.fn() } as unknown as McpCatalog,
+      { byId: jest.fn() } as unknown as McpCatalog,
       bus as unknown as BusClient,
       { options: { instanceId } } as unknown as BusConnection,
       metrics as unknown as LegacySseMetrics,

@@ -188,7 +188,7 @@ export class LegacySseService implements BeforeApplicationShutdown {
       if (server !== null) {
         await this.http.post(req, captured.asServerResponse, { gateway, server }, JSON.stringify(message));
       } else {
-        const found = this.catalog.gateway(gateway);
+        const found = this.catalog.byId(gateway);
         if (found) await this.aggregate.post(req, captured.asServerResponse, found, JSON.stringify(message));
         else this.answer(stream, message, streamNotFound(), 404);
       }

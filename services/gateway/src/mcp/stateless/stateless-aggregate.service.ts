@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { PortcullisGateway } from '@portcullis/contracts';
+import { allowedTools } from '../catalog/tool-allow-list';
 import { AggregateView } from '../aggregate/aggregate-view';
 import { listAll } from '../aggregate/upstream-lists';
 import { mergeServerCapabilities } from '../capabilities/merge-server-capabilities';
@@ -217,7 +218,12 @@ export class StatelessAggregateService {
       pick('resources'),
       pick('resourceTemplates'),
     ];
-    const view = AggregateView.build(gateway.prefixMode, { tools, prompts, resources, resourceTemplates });
+    const view = AggregateView.build(gateway.prefixMode, {
+      tools: allowedTools(gateway, tools),
+      prompts,
+      resources,
+      resourceTemplates,
+    });
     if (this.views.size > 10_000) this.views.clear();
     this.views.set(cacheKey, { view, at: Date.now() });
     return view;

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { type Context, context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { JsonRpcMessage } from '@portcullis/contracts';
 import { MCP_ATTR, mcpRequestAttributes, mcpResponseError, mcpSpanName, mcpTarget } from '@portcullis/observability';
+import { McpCatalog } from '../catalog/mcp-catalog';
 import { AGGREGATE_SERVER_LABEL, McpMetrics, type McpOutcomeLabel } from '../http/mcp-metrics';
 
 const tracer = trace.getTracer('portcullis-mcp');
@@ -96,7 +97,10 @@ export class McpRequestTrace {
 /** Starts the span and the clock of each MCP request (see McpRequestTrace). */
 @Injectable()
 export class McpTelemetry {
-  constructor(private readonly metrics: McpMetrics) {}
+  constructor(
+    private readonly metrics: McpMetrics,
+    @Optional() private readonly catalog?: McpCatalog,
+  ) {}
 
   begin(req: IncomingMessage, message: JsonRpcMessage, where: McpTarget, requestBytes: number): McpRequestTrace {
     const request = message as { id?: unknown; method?: unknown; params?: { _meta?: Record<string, unknown> } };
@@ -105,7 +109,8 @@ export class McpTelemetry {
     const attributes = mcpRequestAttributes(request, method);
     attributes[MCP_ATTR.networkTransport] = 'tcp';
     attributes[MCP_ATTR.networkProtocolName] = 'http';
-    attributes['portcullis.gateway'] = where.gateway;
+    const gateway = this.catalog?.labelOf(where.gateway) ?? where.gateway;
+    attributes['portcullis.gateway'] = gateway;
     const session = req.headers['mcp-session-id'];
     if (typeof session === 'string') attributes[MCP_ATTR.sessionId] = session;
     const version =
@@ -121,7 +126,7 @@ export class McpTelemetry {
       this.metrics,
       span,
       parent,
-      where.gateway,
+      gateway,
       where.server,
       method,
       method === 'tools/call' ? target : undefined,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Writable } from 'node:stream';
-import { Module } from '@nestjs/common';
+import { Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, loadEnv } from '@portcullis/config';
@@ -59,7 +59,12 @@ export interface RegistryTestApp {
  * The registry's catalog and installation routes on a migrated schema of their own, a bus prefix and stream of their
  * own, logs captured in memory. Requests go through the same handler the gateway's bus requests reach.
  */
-export async function startRegistryTestApp(id: string, infra: TestInfra): Promise<RegistryTestApp> {
+export async function startRegistryTestApp(
+  id: string,
+  infra: TestInfra,
+  /** Further feature modules to load (e.g. gateways). */
+  modules: Type[] = [],
+): Promise<RegistryTestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -118,7 +123,7 @@ export async function startRegistryTestApp(id: string, infra: TestInfra): Promis
     events: new EventPublisher(bus, metrics),
     database,
   };
-  @Module({ imports: [CoreModule.with(parts), RegistryHttpModule, CatalogModule, InstallationsModule] })
+  @Module({ imports: [CoreModule.with(parts), RegistryHttpModule, CatalogModule, InstallationsModule, ...modules] })
   class TestModule {}
   const app = await NestFactory.create<NestFastifyApplication>(TestModule, new FastifyAdapter(), {
     logger: new PinoNestLogger(logger),

@@ -9,6 +9,7 @@ import { bootstrapService, type RunningService } from '@portcullis/service-kit';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { registryService } from '../../registry.service-definition';
@@ -155,6 +156,15 @@ export async function startRegistry(extraEnv: Record<string, string> = {}): Prom
       await pg.connect();
       await pg.query(`DROP SCHEMA IF EXISTS "registry_${id}" CASCADE`);
       await pg.end();
+      // The installation workflow's BullMQ queue lives under the key prefix.
+      const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 1 });
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      redis.disconnect();
     },
   };
 }

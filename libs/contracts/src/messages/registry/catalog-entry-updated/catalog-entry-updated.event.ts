@@ -5,5 +5,8 @@ import { catalogEntryEventData } from '../catalog-entry-created/catalog-entry-ev
 export const catalogEntryUpdated = defineEvent({
   subject: 'events.v1.registry.catalog.updated',
   description: 'A catalog entry changed; `changed` lists the top-level fields that differ.',
-  data: catalogEntryEventData.extend({ changed: z.array(z.string()), source: z.enum(['api', 'server.json']) }),
+  data: catalogEntryEventData.extend({
+    changed: z.array(z.string()),
+    source: z.enum(['api', 'server.json', 'gitops']),
+  }),
 });
