@@ -29,7 +29,9 @@ export const gatewayEnv = z.object({
   ADMIN_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters')
-    .describe('Bearer token with full admin rights (until real identities arrive); `npm start` generates one.'),
+    .describe(
+      'Bootstrap bearer token: platform admin (creates organisations) and admin of the `default` organisation; `npm start` generates one. Everyone else uses API tokens or console sessions from the registry.',
+    ),
   MCP_SESSION_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')

@@ -71,7 +71,11 @@ export class RollupApplier implements OnApplicationBootstrap, BeforeApplicationS
       const applied = BigInt(state.applied);
       const headSeq = BigInt(head.seq);
       const to = headSeq < applied + BigInt(chunk) ? headSeq : applied + BigInt(chunk);
-      if (to > applied) await tx.query(APPLY_SQL, [applied.toString(), to.toString()]);
+      if (to > applied) {
+        // Enough memory to group a whole chunk in a hash table rather than spilling a sort to disk.
+        await tx.query("SELECT set_config('work_mem', '64MB', true)");
+        await tx.query(APPLY_SQL, [applied.toString(), to.toString()]);
+      }
       const pending = Number(headSeq - (to > applied ? to : applied));
       this.metrics.rollupPending.set(pending);
       return { applied: Number(to > applied ? to - applied : 0n), pending };
