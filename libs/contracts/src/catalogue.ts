@@ -23,6 +23,8 @@ import { orchestratorDiscover } from './messages/orchestrator/discover/orchestra
 import { gatewayCreated, gatewayDeleted, gatewayUpdated } from './messages/registry/gateway-events/gateway.events';
 import { registryGatewayResolve } from './messages/registry/gateway-resolve/registry-gateway-resolve.contract';
 import { registryGatewayServers } from './messages/registry/gateway-servers/registry-gateway-servers.contract';
+import { registryToolPins, registryToolReport } from './messages/registry/tool-pins/registry-tool-pins.contract';
+import { TOOL_EVENTS } from './messages/registry/tool-events/tool.events';
 import { systemPing } from './messages/system/ping/system-ping.contract';
 import { serviceStarted } from './messages/system/service-started/service-started.event';
 import { serviceStopped } from './messages/system/service-stopped/service-stopped.event';
@@ -45,6 +47,8 @@ export const REQUESTS: readonly RequestContract[] = [
   registryTokensVerify,
   registryGatewayResolve,
   registryGatewayServers,
+  registryToolPins,
+  registryToolReport,
   orchestratorDiscover,
 ];
 
@@ -64,6 +68,7 @@ export const EVENTS: readonly EventContract[] = [
   gatewayUpdated,
   gatewayDeleted,
   ...INSTALLATION_REQUEST_EVENTS,
+  ...TOOL_EVENTS,
 ];
 
 export const CATALOGUE: readonly AnyContract[] = [...REQUESTS, ...EVENTS];

@@ -38,4 +38,7 @@ export * from './messages/registry/gateway-events/gateway.events';
 export * from './messages/registry/gateway-resolve/registry-gateway-resolve.contract';
 export * from './messages/registry/gateway-servers/registry-gateway-servers.contract';
 export * from './messages/registry/request-events/installation-request.events';
+export * from './messages/registry/tool-pins/pinned-tool-text';
+export * from './messages/registry/tool-pins/registry-tool-pins.contract';
+export * from './messages/registry/tool-events/tool.events';
 export * from './messages/orchestrator/discover/orchestrator-discover.contract';

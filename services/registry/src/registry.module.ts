@@ -7,6 +7,7 @@ import { RegistryHttpModule } from './http/registry-http.module';
 import { IdentityModule } from './identity/identity.module';
 import { InstallationsModule } from './installations/installations.module';
 import { OpenApiModule } from './openapi/openapi.module';
+import { PinningModule } from './pinning/pinning.module';
 import { RequestsModule } from './requests/requests.module';
 import { ResolveModule } from './resolve/resolve.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -30,6 +31,7 @@ import { ToolsModule } from './tools/tools.module';
     GitopsModule,
     RequestsModule,
     ToolsModule,
+    PinningModule,
   ],
 })
 export class RegistryModule {}

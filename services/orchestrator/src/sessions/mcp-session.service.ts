@@ -21,6 +21,7 @@ import { RemoteRuntime } from '../runtimes/remote/remote-runtime';
 import { ServerCatalog } from '../servers/server-catalog';
 import { toRuntimeDefinition } from '../servers/to-runtime-definition';
 import { localRelays } from './local-relays';
+import { ToolPinning } from './tool-pinning.service';
 import { UpstreamSession } from './upstream-session';
 import { WorkerMetrics } from './worker-metrics';
 
@@ -42,6 +43,7 @@ export class McpSessionService implements OnApplicationShutdown {
     config: AppConfig<OrchestratorEnv>,
     private readonly catalog: ServerCatalog,
     private readonly bus: BusConnection,
+    private readonly pinning: ToolPinning,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     @Inject(LOGGER) private readonly log: Logger,
     metrics: Metrics,
@@ -76,6 +78,14 @@ export class McpSessionService implements OnApplicationShutdown {
         if (['crashed', 'stopped', 'crash-looping'].includes(event.state))
           this.forget(event.instanceId, `upstream ${event.state}`);
       });
+    // What may be served changed (approved, withheld, pinned): the clients of that server's sessions list again.
+    this.pinning.onToolsChanged((installationId) => {
+      for (const session of this.sessions.values()) {
+        const server = session.pinnedServer;
+        if (server && this.pinning.installationOf(server) === installationId)
+          session.notifyClient({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+      }
+    });
     this.metrics = new WorkerMetrics(metrics, {
       instances: () => [...this.runtime.list(), ...this.remote.list()],
       sessionServers: () => [...this.sessions.values()].map((s) => s.serverId),
@@ -106,6 +116,9 @@ export class McpSessionService implements OnApplicationShutdown {
       this.eventsSubject(sessionId),
       server.id,
       this.metrics,
+      this.pinning.appliesTo(request.gateway)
+        ? { pinning: this.pinning, server: { gatewayId: request.gateway, serverId: server.id } }
+        : undefined,
     );
     this.byInstance.set(instanceId, session);
     try {

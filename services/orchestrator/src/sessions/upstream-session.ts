@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError, ProgressNotificationSchema, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonRpcMessage } from '@portcullis/contracts';
+import type { PinnedServer, ToolPinning } from './tool-pinning.service';
 import { traceUpstreamCall } from './upstream-call-trace';
 import type { WorkerMetrics } from './worker-metrics';
 
@@ -57,6 +58,8 @@ export class UpstreamSession {
     private readonly sessionEventsSubject: string,
     readonly serverId: string,
     private readonly metrics: WorkerMetrics,
+    /** Tool pinning, for servers of registry gateways. */
+    private readonly pins?: { pinning: ToolPinning; server: PinnedServer },
   ) {
     const params = (
       initialize as {
@@ -67,6 +70,7 @@ export class UpstreamSession {
       capabilities: params?.capabilities ?? {},
     });
     this.client.fallbackNotificationHandler = (notification) => {
+      if (notification.method === 'notifications/tools/list_changed') this.pins?.pinning.listChanged(this);
       this.toClient({ jsonrpc: '2.0', ...notification });
       return Promise.resolve();
     };
@@ -98,10 +102,16 @@ export class UpstreamSession {
     );
     let response: JsonRpcMessage | undefined;
     try {
-      const result = await this.client.request({ method, params }, ResultSchema, {
+      if (this.pins && method === 'tools/call') {
+        const refusal = await this.pins.pinning.callRefusal(this.pins.server, this, String(params?.name));
+        if (refusal) throw refusal;
+      }
+      let result = await this.client.request({ method, params }, ResultSchema, {
         signal: abort.signal,
         timeout: timeoutMs,
       });
+      if (this.pins && method === 'tools/list')
+        result = await this.pins.pinning.filterList(this.pins.server, this, result, params?.cursor !== undefined);
       response = { jsonrpc: '2.0', id, result };
     } catch (error) {
       response = errorResponse(id, error);
@@ -142,6 +152,16 @@ export class UpstreamSession {
     if (error) pending.reject(new McpError(error.code, error.message, error.data));
     else pending.resolve(result ?? {});
     return true;
+  }
+
+  /** The server's pinned identity (registry gateways only), for the worker to find the sessions of an installation. */
+  get pinnedServer(): PinnedServer | undefined {
+    return this.pins?.server;
+  }
+
+  /** A notification of the worker's own (not the upstream's) to the client. */
+  notifyClient(message: JsonRpcMessage): void {
+    this.toClient(message);
   }
 
   /** Refuses everything still waiting on the client, e.g. when the session closes. */

@@ -6,6 +6,7 @@ import { CreateInstallations1732000000160 } from './1732000000160-create-install
 import { CreateSecrets1732000000170 } from './1732000000170-create-secrets';
 import { CreateInstallationRequests1732000000300 } from './1732000000300-create-installation-requests';
 import { CreateInstallationTools1732000000310 } from './1732000000310-create-installation-tools';
+import { CreateToolApprovals1732000000320 } from './1732000000320-create-tool-approvals';
 import { CreateGateways1732000000190 } from './1732000000190-create-gateways';
 import { CreateGitopsObjects1732000000191 } from './1732000000191-create-gitops-objects';
 
@@ -24,4 +25,5 @@ export const registryMigrations = [
   CreateGitopsObjects1732000000191,
   CreateInstallationRequests1732000000300,
   CreateInstallationTools1732000000310,
+  CreateToolApprovals1732000000320,
 ];

@@ -36,7 +36,8 @@ export const toInstallationTool = (row: ToolRow): InstallationTool => ({
 export const toolsRepository = {
   /**
    * Stores what an approved deploy discovered as the approved pins: each tool's definition and hash, approved by
-   * whoever approved the installation. Tools the server no longer lists are removed. Idempotent.
+   * whoever approved the installation, and marks the installation pinned. Tools the server no longer lists are
+   * removed. Idempotent.
    */
   async pinApproved(
     tx: Queryable,
@@ -58,6 +59,11 @@ export const toolsRepository = {
         [organizationId, installationId, tool.name, JSON.stringify(tool), hash, approvedBy],
       );
     }
+    await tx.query(
+      `INSERT INTO tool_pinning (installation_id, organization_id, source) VALUES ($1, $2, 'approval')
+         ON CONFLICT (installation_id) DO UPDATE SET source = 'approval', pinned_at = now()`,
+      [installationId, organizationId],
+    );
     return pinned.map(({ tool, hash }) => ({ name: tool.name, hash }));
   },
 

@@ -33,4 +33,24 @@ describe(AggregateView.name, () => {
     const view = AggregateView.build('never', lists([{ server: 'files', resources: ['file:///a'] }]));
     expect(view.serverOfResource('file:///workspace/unlisted.txt')).toBe('files');
   });
+
+  it('should name the reason for a tool a worker withheld, by the names a client would call it', () => {
+    const reason = 'tool "greet" is withheld: its definition changed since it was approved, and waits for re-approval';
+    const build = (mode: 'always' | 'never') =>
+      AggregateView.build(mode, {
+        ...lists([{ server: 'a' }, { server: 'b' }]),
+        tools: [
+          { server: 'a', items: [{ name: 'add' }], withheld: [{ name: 'greet', reason }] },
+          { server: 'b', items: [{ name: 'greet' }] },
+        ],
+      });
+    const always = build('always');
+    expect(always.withheldReason('a__greet')).toBe(reason);
+    expect(always.withheldReason('greet')).toBeUndefined();
+    expect(always.withheldReason('a__add')).toBeUndefined();
+    expect(always.toolNames.resolve('a__greet')).toBeUndefined();
+    // Without prefixes, b's greet is served under that name: it is no reason to refuse it.
+    expect(build('never').withheldReason('greet')).toBeUndefined();
+    expect(build('never').withheldReason('a__greet')).toBe(reason);
+  });
 });

@@ -1,6 +1,7 @@
-import type { ToolPrefixMode } from '@portcullis/contracts';
+import type { ToolPrefixMode, WithheldTools } from '@portcullis/contracts';
 import { buildToolNameMap } from '../tool-names/build-tool-name-map';
 import type { ToolNameMap } from '../tool-names/tool-name-map';
+import { TOOL_NAME_SEPARATOR } from '../tool-names/tool-name-rules';
 import { uriTemplatePattern } from './uri-template-pattern';
 
 interface Named {
@@ -24,12 +25,14 @@ export class AggregateView {
     private readonly templateServers: { server: string; pattern: RegExp }[],
     /** Set when the gateway has a single server: every URI is that server's to answer, listed or not. */
     private readonly onlyServer: string | undefined,
+    /** Tools a worker withheld (tool pinning), by the names a client would call them, with the reason. */
+    private readonly withheld: Map<string, string> = new Map(),
   ) {}
 
   static build(
     mode: ToolPrefixMode,
     lists: {
-      tools: { server: string; items: Named[] }[];
+      tools: { server: string; items: Named[]; withheld?: WithheldTools }[];
       prompts: { server: string; items: Named[] }[];
       resources: { server: string; items: WithUri[] }[];
       resourceTemplates: { server: string; items: unknown[] }[];
@@ -61,6 +64,12 @@ export class AggregateView {
       }),
     );
     const servers = new Set(lists.tools.map((l) => l.server));
+    const withheld = new Map<string, string>();
+    for (const list of lists.tools)
+      for (const tool of list.withheld ?? []) {
+        withheld.set(`${list.server}${TOOL_NAME_SEPARATOR}${tool.name}`, tool.reason);
+        if (mode !== 'always' && !toolNames.resolve(tool.name)) withheld.set(tool.name, tool.reason);
+      }
     return new AggregateView(
       rename(toolNames, lists.tools),
       rename(promptNames, lists.prompts),
@@ -71,7 +80,13 @@ export class AggregateView {
       resourceServers,
       templateServers,
       servers.size === 1 ? [...servers][0] : undefined,
+      withheld,
     );
+  }
+
+  /** Why a tool a client calls by this name is withheld, if a worker withheld it. */
+  withheldReason(name: string): string | undefined {
+    return this.withheld.get(name);
   }
 
   serverOfTool(name: string): string {

@@ -303,7 +303,8 @@ export class McpAggregateService {
         if (!target)
           return fail(
             JsonRpcErrorCode.InvalidParams,
-            `unknown ${method === 'tools/call' ? 'tool' : 'prompt'}: ${String(params.name)}`,
+            (method === 'tools/call' ? view.withheldReason(String(params.name)) : undefined) ??
+              `unknown ${method === 'tools/call' ? 'tool' : 'prompt'}: ${String(params.name)}`,
           );
         if (method === 'tools/call') {
           const tool = view.tools.find((t) => t.name === params.name) as { inputSchema?: unknown } | undefined;

@@ -1,4 +1,9 @@
-import type { JsonRpcMessage } from '@portcullis/contracts';
+import {
+  type JsonRpcMessage,
+  WITHHELD_TOOLS_META,
+  type WithheldTools,
+  withheldToolsSchema,
+} from '@portcullis/contracts';
 import type { McpCallRelay } from '../http/mcp-call-relay';
 import type { SessionRef } from '../session/session-token';
 
@@ -19,9 +24,10 @@ export async function listAll<T>(
   method: string,
   key: string,
   timeoutMs: number,
-): Promise<{ server: string; items: T[]; error?: string }> {
+): Promise<{ server: string; items: T[]; error?: string; withheld?: WithheldTools }> {
   const server = upstream.server ?? '';
   const items: T[] = [];
+  const withheld: WithheldTools = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const message = {
@@ -36,11 +42,16 @@ export async function listAll<T>(
       const result = (response as { result?: Record<string, unknown> } | null)?.result;
       if (!result) return { server, items, error: JSON.stringify((response as { error?: unknown })?.error) };
       items.push(...((result[key] as T[] | undefined) ?? []));
+      // Tools the worker withheld (tool pinning): not served, but a call to one is refused with the reason.
+      const held = withheldToolsSchema.safeParse(
+        (result._meta as Record<string, unknown> | undefined)?.[WITHHELD_TOOLS_META],
+      );
+      if (held.success) withheld.push(...held.data);
       cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
       if (!cursor) break;
     } catch (error) {
       return { server, items, error: error instanceof Error ? error.message : String(error) };
     }
   }
-  return { server, items };
+  return withheld.length > 0 ? { server, items, withheld } : { server, items };
 }

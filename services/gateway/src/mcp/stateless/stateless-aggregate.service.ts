@@ -122,7 +122,8 @@ export class StatelessAggregateService {
       if (!target)
         return fail(
           JsonRpcErrorCode.InvalidParams,
-          `Invalid params: unknown ${method === 'tools/call' ? 'tool' : 'prompt'} ${String(params.name)}`,
+          (method === 'tools/call' ? view.withheldReason(String(params.name)) : undefined) ??
+            `Invalid params: unknown ${method === 'tools/call' ? 'tool' : 'prompt'} ${String(params.name)}`,
         );
       return this.stateless.call(reply, to(target.server), request, caller, params, target.tool);
     }
