@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { rememberCaller } from './authenticated-caller';
 import { Authenticator } from './authenticator';
 
 /**
@@ -14,6 +15,7 @@ export class AdminTokenGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     request.caller = await this.authenticator.authenticate(request, context.switchToHttp().getResponse<FastifyReply>());
+    rememberCaller(request.raw, request.caller);
     return true;
   }
 }

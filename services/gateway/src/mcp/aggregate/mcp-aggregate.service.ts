@@ -12,7 +12,7 @@ import { mcpTarget } from '@portcullis/observability';
 import { LOGGER } from '@portcullis/service-kit';
 import type { Logger } from 'pino';
 import { mergeServerCapabilities } from '../capabilities/merge-server-capabilities';
-import type { AuthenticatedCaller } from '../../auth/authenticated-caller';
+import { type AuthenticatedCaller, callerOfRaw } from '../../auth/authenticated-caller';
 import { admitGateway } from '../catalog/admit-gateway';
 import { McpCatalog, type McpGateway } from '../catalog/mcp-catalog';
 import { McpCallRelay } from '../http/mcp-call-relay';
@@ -110,6 +110,7 @@ export class McpAggregateService {
         outcome,
         Buffer.byteLength(text),
         tool,
+        callerOfRaw(req),
       );
     });
   }

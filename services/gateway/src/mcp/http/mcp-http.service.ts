@@ -14,7 +14,7 @@ import { mcpResponseError } from '@portcullis/observability';
 import { LOGGER } from '@portcullis/service-kit';
 import type { Logger } from 'pino';
 import type { GatewayEnv } from '../../env';
-import type { AuthenticatedCaller } from '../../auth/authenticated-caller';
+import { type AuthenticatedCaller, callerOfRaw, eventIdentityOf } from '../../auth/authenticated-caller';
 import { admitGateway } from '../catalog/admit-gateway';
 import { McpCatalog } from '../catalog/mcp-catalog';
 import { parseJsonRpc } from '../jsonrpc/parse-json-rpc';
@@ -145,7 +145,7 @@ export class McpHttpService {
       } finally {
         trace.end(outcome);
       }
-      this.record(target, method, message, started, outcome, requestBytes);
+      this.record(target, method, message, started, outcome, requestBytes, undefined, callerOfRaw(req));
     });
   }
 
@@ -335,6 +335,7 @@ export class McpHttpService {
     result: Outcome,
     requestBytes: number,
     toolName?: string | null,
+    caller?: { tenant: string; actor: string },
   ): void {
     const params = (message as { params?: { name?: unknown } }).params;
     const tool = method !== 'tools/call' ? null : (toolName ?? (typeof params?.name === 'string' ? params.name : null));
@@ -353,7 +354,7 @@ export class McpHttpService {
           requestBytes,
           responseBytes: result.bytes,
         },
-        { tenant: 'default', actor: { type: 'token', id: 'admin' } },
+        eventIdentityOf(caller),
       )
       .catch((error: unknown) => this.log.warn({ err: error }, 'mcp request event not published'));
   }

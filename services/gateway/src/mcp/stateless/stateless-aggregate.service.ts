@@ -54,7 +54,7 @@ export class StatelessAggregateService {
       const outcome = await this.dispatch(reply, gateway, request, caller).catch((error: unknown) =>
         this.stateless.failed(reply, request, gateway.id, error),
       );
-      this.stateless.record(route, request, started, outcome, reply.bytes);
+      this.stateless.record(route, request, started, outcome, reply.bytes, caller);
       return { ...outcome, bytes: reply.bytes };
     });
   }

@@ -123,7 +123,7 @@ export class StatelessMcpService {
       const outcome = await this.dispatchServer(reply, route, request, caller).catch((error: unknown) =>
         this.failed(reply, request, route.server, error),
       );
-      this.record(route, request, started, outcome, reply.bytes);
+      this.record(route, request, started, outcome, reply.bytes, caller);
       return { ...outcome, bytes: reply.bytes };
     });
   }
@@ -364,7 +364,14 @@ export class StatelessMcpService {
     return route.viaGateway ? gatewayIdentity(route.viaGateway) : pooled.serverInfo;
   }
 
-  record(route: Route, request: ModernRequest, started: number, outcome: Outcome, bytes: number): void {
+  record(
+    route: Route,
+    request: ModernRequest,
+    started: number,
+    outcome: Outcome,
+    bytes: number,
+    caller: Caller | undefined,
+  ): void {
     const message = {
       jsonrpc: '2.0',
       id: request.id,
@@ -378,6 +385,8 @@ export class StatelessMcpService {
       started,
       { ...outcome, bytes },
       Buffer.byteLength(JSON.stringify(request.params)),
+      undefined,
+      caller,
     );
   }
 
