@@ -86,6 +86,7 @@ function rawClient(token: () => string) {
 
 const messageOf = (event: SseEvent) => JSON.parse(event.data) as Json & { id?: unknown; params?: Json };
 const progressOf = (event: SseEvent) => (messageOf(event).params as { progress: number }).progress;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seqOf = (id: string | undefined) => Number(id?.split('.')[2]);
 const streamOf = (id: string | undefined) => id?.split('.')[1];
 
@@ -248,10 +249,18 @@ describe('MCP SSE resumability through the gateway (2025-11-25, two replicas)', 
     const stream = await client.get(one(platform.url('gateway')), session);
     const reader = sseReader(stream);
     const priming = (await reader.next())!;
+    // The upstream may announce something just after initialisation (server-everything's list_changed as it
+    // registers tools for the client's capabilities): read what comes within two seconds, so nothing is missed.
+    let seen = priming;
+    for (;;) {
+      const more = await Promise.race([reader.next(), sleep(2_000).then(() => null)]);
+      if (!more) break;
+      seen = more;
+    }
     await reader.cancel();
     await new Promise((resolve) => setTimeout(resolve, LINGER_MS + 2_000)); // the first replica stops waiting
 
-    const resumed = await client.get(one(replicaUrl), session, priming.id);
+    const resumed = await client.get(one(replicaUrl), session, seen.id);
     expect(resumed.status).toBe(200);
     const again = sseReader(resumed);
     const handover = (await again.next())!;
