@@ -84,14 +84,22 @@ describe('MCP through the gateway (aggregated view)', () => {
     }
   });
 
-  it('should deliver an upstream’s list_changed through the aggregated session and list the change', async () => {
-    let changed = 0;
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
-      changed++;
-    });
-    const data = `data:text/plain;base64,${Buffer.from('aggregated change').toString('base64')}`;
-    await client.callTool({ name: 'everything__gzip-file-as-resource', arguments: { name: 'agg.txt.gz', data } });
-    expect(await eventually(() => Promise.resolve(changed > 0), 5_000)).toBe(true);
+  /** How many times the worker asked the `everything` upstream for `method` (its request-duration histogram). */
+  const upstreamRequests = async (method: string) => {
+    const text = await (await fetch(`${platform.url('orchestrator')}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('portcullis_mcp_upstream_request_duration_seconds_count{') &&
+          l.includes('server="everything"') &&
+          l.includes(`method="${method}"`) &&
+          l.includes('outcome="ok"'),
+      );
+    return Number(line?.split(' ').at(-1) ?? 0);
+  };
+
+  const allResources = async () => {
     const names: string[] = [];
     let cursor: string | undefined;
     do {
@@ -99,7 +107,29 @@ describe('MCP through the gateway (aggregated view)', () => {
       names.push(...page.resources.map((r) => r.name));
       cursor = page.nextCursor;
     } while (cursor);
-    expect(names).toContain('agg.txt.gz');
+    return names;
+  };
+
+  it('should serve repeated lists from the merged view without asking the upstreams again', async () => {
+    await allTools();
+    const before = await upstreamRequests('tools/list');
+    expect(before).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) await allTools();
+    await allResources();
+    expect(await upstreamRequests('tools/list')).toBe(before);
+  });
+
+  it('should deliver an upstream’s list_changed through the aggregated session and list the change', async () => {
+    let changed = 0;
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      changed++;
+    });
+    expect(await allResources()).not.toContain('agg.txt.gz'); // the merged view is cached from here on
+    const data = `data:text/plain;base64,${Buffer.from('aggregated change').toString('base64')}`;
+    await client.callTool({ name: 'everything__gzip-file-as-resource', arguments: { name: 'agg.txt.gz', data } });
+    expect(await eventually(() => Promise.resolve(changed > 0), 5_000)).toBe(true);
+    // The worker's change signal dropped the cached view: the next list asks the upstreams again.
+    expect(await allResources()).toContain('agg.txt.gz');
   });
 
   it('should merge resources and prompts and route reads and gets', async () => {

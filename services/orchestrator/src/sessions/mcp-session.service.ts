@@ -5,7 +5,9 @@ import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcont
 import { AppConfig } from '@portcullis/config';
 import {
   type JsonRpcMessage,
+  MCP_SESSION_CHANGED_SUBJECT,
   MCP_SESSION_EVENTS_SUBJECT,
+  type McpSessionChange,
   type RequestOf,
   type ResponseOf,
   mcpSessionOpen,
@@ -119,6 +121,7 @@ export class McpSessionService implements OnApplicationShutdown {
       this.pinning.appliesTo(request.gateway)
         ? { pinning: this.pinning, server: { gatewayId: request.gateway, serverId: server.id } }
         : undefined,
+      (id, change) => this.signalChange(id, change),
     );
     this.byInstance.set(instanceId, session);
     try {
@@ -197,6 +200,14 @@ export class McpSessionService implements OnApplicationShutdown {
     this.byInstance.delete(instanceId);
     this.sessions.delete(session.sessionId);
     session.abandon(reason);
+    this.signalChange(session.sessionId, 'ended');
+  }
+
+  private signalChange(sessionId: string, change: McpSessionChange): void {
+    this.bus.connection?.publish(
+      `${this.bus.options.prefix}${MCP_SESSION_CHANGED_SUBJECT}.${sessionId}`,
+      encoder.encode(change),
+    );
   }
 
   private eventsSubject(sessionId: string): string {

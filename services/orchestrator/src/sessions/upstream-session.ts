@@ -1,12 +1,14 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError, ProgressNotificationSchema, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { JsonRpcMessage } from '@portcullis/contracts';
+import { type JsonRpcMessage, listChangeOf, type McpSessionChange } from '@portcullis/contracts';
 import type { PinnedServer, ToolPinning } from './tool-pinning.service';
 import { traceUpstreamCall } from './upstream-call-trace';
 import type { WorkerMetrics } from './worker-metrics';
 
 type Id = string | number;
 type Publish = (subject: string, message: JsonRpcMessage | null) => void;
+/** Tells the gateways that what this session lists changed (their merged-list caches depend on it). */
+type SignalChange = (sessionId: string, change: McpSessionChange) => void;
 
 /** While a call runs the worker beats on its relay inbox, so the gateway notices a dead worker in seconds. */
 export const RELAY_HEARTBEAT_MS = 2_000;
@@ -60,6 +62,7 @@ export class UpstreamSession {
     private readonly metrics: WorkerMetrics,
     /** Tool pinning, for servers of registry gateways. */
     private readonly pins?: { pinning: ToolPinning; server: PinnedServer },
+    private readonly signalChange: SignalChange = () => undefined,
   ) {
     const params = (
       initialize as {
@@ -186,6 +189,8 @@ export class UpstreamSession {
 
   /** Sends to the open call's relay when exactly one call is open, else to the session's event stream. */
   private toClient(message: JsonRpcMessage, relay = this.currentRelay()): void {
+    const change = listChangeOf((message as { method?: unknown }).method);
+    if (change) this.signalChange(this.sessionId, change);
     this.publish(relay ?? this.sessionEventsSubject, message);
   }
 

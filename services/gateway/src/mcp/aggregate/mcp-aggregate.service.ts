@@ -27,12 +27,12 @@ import { decodeListCursor, encodeListCursor } from '../pagination/list-cursor';
 import { type McpRequestTrace, type Outcome } from '../telemetry/mcp-telemetry';
 import { allowedTools } from '../catalog/tool-allow-list';
 import { AggregateView } from './aggregate-view';
+import { AggregateViewCache } from './aggregate-view-cache';
 import { listAll, SESSION_GONE } from './upstream-lists';
 
 const SESSION_HEADER = 'mcp-session-id';
 const OPEN_TIMEOUT_MS = 30_000;
 const LIST_TIMEOUT_MS = 15_000;
-const VIEW_TTL_MS = 30_000;
 
 /** Every upstream session of an aggregated session is gone (closed by DELETE, expired, its workers lost). */
 class AggregateSessionGone extends Error {}
@@ -46,11 +46,12 @@ type Params = Record<string, unknown> & {
 /**
  * `/v1/mcp/{gateway}`: one client session over all of a gateway's servers. Each server gets its own upstream session
  * (on whatever worker opens it); lists are merged with `server__tool` names from the tool-name map; calls are routed
- * through the map back to the server and its original name. The merged view is cached briefly per session.
+ * through the map back to the server and its original name. The merged view is cached per session until an upstream
+ * signals a change (`AggregateViewCache`).
  */
 @Injectable()
 export class McpAggregateService {
-  private readonly views = new Map<string, { view: AggregateView; at: number }>();
+  private readonly views: AggregateViewCache;
 
   constructor(
     private readonly http: McpHttpService,
@@ -60,7 +61,9 @@ export class McpAggregateService {
     private readonly relay: McpCallRelay,
     private readonly toolCalls: ToolCallGuard,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.views = new AggregateViewCache(connection);
+  }
 
   /** The gateway for this caller, or undefined once a 404 (unknown), 403 (not theirs to use) or 503 is answered. */
   async gatewayOf(
@@ -284,7 +287,7 @@ export class McpAggregateService {
       case 'tools/list':
       case 'prompts/list':
       case 'resources/list': {
-        const view = await this.view(gateway, session, token, true);
+        const view = await this.view(gateway, session, token, 'list');
         const [key, items, serverOf] =
           method === 'tools/list'
             ? (['tools', view.tools, (t: { name: string }) => view.serverOfTool(t.name)] as const)
@@ -296,10 +299,10 @@ export class McpAggregateService {
         return answer({ [key]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
       }
       case 'resources/templates/list':
-        return answer({ resourceTemplates: (await this.view(gateway, session, token, true)).resourceTemplates });
+        return answer({ resourceTemplates: (await this.view(gateway, session, token, 'list')).resourceTemplates });
       case 'tools/call':
       case 'prompts/get': {
-        const view = await this.view(gateway, session, token, false);
+        const view = await this.view(gateway, session, token, 'lookup');
         const target = (method === 'tools/call' ? view.toolNames : view.promptNames).resolve(String(params.name));
         if (!target)
           return fail(
@@ -320,13 +323,13 @@ export class McpAggregateService {
       case 'resources/read':
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
-        const view = await this.view(gateway, session, token, false);
+        const view = await this.view(gateway, session, token, 'lookup');
         const server = view.serverOfResource(String(params.uri));
         if (!server) return fail(JsonRpcErrorCode.ResourceNotFound, `resource not found: ${String(params.uri)}`);
         return route(server, message);
       }
       case 'completion/complete': {
-        const view = await this.view(gateway, session, token, false);
+        const view = await this.view(gateway, session, token, 'lookup');
         const ref = params.ref;
         if (ref?.type === 'ref/prompt') {
           const target = view.promptNames.resolve(String(ref.name));
@@ -380,15 +383,19 @@ export class McpAggregateService {
     };
   }
 
-  /** The merged view; lists are always fetched fresh, lookups reuse a recent one. */
+  /**
+   * The merged view: a cached one while no upstream of the session signalled a change (lists), or a recent one
+   * (lookups); otherwise fetched from every upstream.
+   */
   private async view(
     gateway: PortcullisGateway,
     session: AggregateSession,
     token: string,
-    fresh: boolean,
+    purpose: 'list' | 'lookup',
   ): Promise<AggregateView> {
-    const cached = this.views.get(token);
-    if (!fresh && cached && Date.now() - cached.at < VIEW_TTL_MS) return cached.view;
+    const cached = this.views.get(token, gateway, purpose);
+    if (cached) return cached;
+    const mark = this.views.mark();
     const fetch = <T>(method: string, key: string) =>
       Promise.all(session.servers.map((s) => listAll<T>(this.relay, s, method, key, LIST_TIMEOUT_MS)));
     const [tools, prompts, resources, resourceTemplates] = await Promise.all([
@@ -404,8 +411,9 @@ export class McpAggregateService {
       resources,
       resourceTemplates,
     });
-    if (this.views.size > 10_000) this.views.clear();
-    this.views.set(token, { view, at: Date.now() });
+    // A list an upstream failed to give is missing from the view: serve it, but fetch again next time.
+    const complete = [tools, prompts, resources, resourceTemplates].every((lists) => lists.every((l) => !l.error));
+    this.views.set(token, { view, gateway, upstreams: session.servers.map((s) => s.sessionId), complete }, mark);
     return view;
   }
 }

@@ -9,6 +9,7 @@ import type { SessionRef } from '../session/session-token';
 
 type Upstream = SessionRef & { server?: string };
 const MAX_PAGES = 50;
+const METHOD_NOT_FOUND = -32601;
 let nextId = 0;
 
 /** The `error` of a list whose upstream session no longer exists (closed, expired, its worker gone). */
@@ -40,7 +41,12 @@ export async function listAll<T>(
       const { response, sessionGone } = await relay.send(upstream, message, { timeoutMs });
       if (sessionGone) return { server, items, error: SESSION_GONE };
       const result = (response as { result?: Record<string, unknown> } | null)?.result;
-      if (!result) return { server, items, error: JSON.stringify((response as { error?: unknown })?.error) };
+      if (!result) {
+        const error = (response as { error?: { code?: unknown } } | null)?.error;
+        // A server without that kind of list (no such capability) has none of it: a complete answer, not a failure.
+        if (error?.code === METHOD_NOT_FOUND) return { server, items };
+        return { server, items, error: JSON.stringify(error) };
+      }
       items.push(...((result[key] as T[] | undefined) ?? []));
       // Tools the worker withheld (tool pinning): not served, but a call to one is refused with the reason.
       const held = withheldToolsSchema.safeParse(
