@@ -33,6 +33,7 @@ import { listAll, SESSION_GONE } from './upstream-lists';
 const SESSION_HEADER = 'mcp-session-id';
 const OPEN_TIMEOUT_MS = 30_000;
 const LIST_TIMEOUT_MS = 15_000;
+const MAX_PAGES_PER_VIEW = 64;
 
 /** Every upstream session of an aggregated session is gone (closed by DELETE, expired, its workers lost). */
 class AggregateSessionGone extends Error {}
@@ -52,6 +53,8 @@ type Params = Record<string, unknown> & {
 @Injectable()
 export class McpAggregateService {
   private readonly views: AggregateViewCache;
+  /** Serialised list pages of a view, by method and cursor; they go when the view does. */
+  private readonly pages = new WeakMap<AggregateView, Map<string, Buffer>>();
 
   constructor(
     private readonly http: McpHttpService,
@@ -294,9 +297,25 @@ export class McpAggregateService {
             : method === 'prompts/list'
               ? (['prompts', view.prompts, (p: { name: string }) => view.serverOfPrompt(p.name)] as const)
               : (['resources', view.resources, (r: { uri: string }) => view.serverOfResource(r.uri) ?? ''] as const);
-        const page = this.page(items as { name: string; uri: string }[], serverOf, params.cursor, `${token}:${method}`);
-        if (!page) return fail(JsonRpcErrorCode.InvalidParams, 'invalid or expired cursor');
-        return answer({ [key]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+        // A page is serialised once per view: a thousand tools cost milliseconds to stringify and encode.
+        const pages = this.pages.get(view) ?? new Map<string, Buffer>();
+        const pageKey = `${method}\n${typeof params.cursor === 'string' ? params.cursor : ''}`;
+        let result = pages.get(pageKey);
+        if (!result) {
+          const page = this.page(
+            items as { name: string; uri: string }[],
+            serverOf,
+            params.cursor,
+            `${token}:${method}`,
+          );
+          if (!page) return fail(JsonRpcErrorCode.InvalidParams, 'invalid or expired cursor');
+          result = Buffer.from(
+            JSON.stringify({ [key]: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }),
+          );
+          if (pages.size < MAX_PAGES_PER_VIEW) pages.set(pageKey, result);
+          this.pages.set(view, pages);
+        }
+        return answeredWithResult(res, id, result, token);
       }
       case 'resources/templates/list':
         return answer({ resourceTemplates: (await this.view(gateway, session, token, 'list')).resourceTemplates });
@@ -428,3 +447,12 @@ function answered(
 ): Outcome {
   return { outcome, bytes: writeJson(res, status, response), sessionId, response };
 }
+
+/** Answers with a result already serialised: `{"jsonrpc":"2.0","id":…,"result":<result>}`. */
+function answeredWithResult(res: ServerResponse, id: string | number, result: Buffer, sessionId: string): Outcome {
+  const body = Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result, CLOSE]);
+  if (!res.headersSent)
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length }).end(body);
+  return { outcome: 'ok', bytes: body.length, sessionId, response: { jsonrpc: '2.0', id, result: {} } };
+}
+const CLOSE = Buffer.from('}');
