@@ -47,6 +47,8 @@ export class McpHttpService {
   private readonly origins: OriginPolicy;
   /** Input schemas of a session's tools, for argument validation; refreshed after a short while. */
   private readonly schemas = new Map<string, { byName: Map<string, unknown>; at: number }>();
+  /** Distinct tool listings, by their names and schemas. */
+  private readonly sharedSchemas = new Map<string, Map<string, unknown>>();
   readonly timeoutMs: number;
   /** Signs the aggregated lists' cursors; derived from the same secret as session ids, so replicas agree. */
   readonly cursorKey: Buffer;
@@ -241,7 +243,13 @@ export class McpHttpService {
       'tools',
       15_000,
     );
-    const byName = new Map(items.map((t) => [t.name, t.inputSchema]));
+    // Sessions of one server list the same tools: they share one map rather than holding a copy each.
+    const key = JSON.stringify(items.map((t) => [t.name, t.inputSchema]));
+    let byName = this.sharedSchemas.get(key);
+    if (byName) this.sharedSchemas.delete(key);
+    else byName = new Map(items.map((t) => [t.name, t.inputSchema]));
+    this.sharedSchemas.set(key, byName); // most recently used last
+    if (this.sharedSchemas.size > 1_000) this.sharedSchemas.delete(this.sharedSchemas.keys().next().value!);
     if (this.schemas.size > 10_000) this.schemas.clear();
     this.schemas.set(sessionId, { byName, at: Date.now() });
     return byName;
