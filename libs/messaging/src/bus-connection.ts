@@ -1,7 +1,8 @@
-import { connect, Events, type JetStreamClient, type NatsConnection } from 'nats';
+import { Events, type JetStreamClient, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { BusOptions } from './bus-options';
 import { ensureEventsStream } from './events-stream';
+import { connectCoalescing } from './coalescing-transport';
 
 type ConnectedListener = (nc: NatsConnection) => Promise<void> | void;
 
@@ -71,7 +72,7 @@ export class BusConnection {
   }
 
   private async open(): Promise<NatsConnection> {
-    const nc = await connect({
+    const nc = await connectCoalescing({
       servers: this.options.servers.split(',').map((s) => s.trim()),
       name: `${this.options.service}/${this.options.instanceId}`,
       waitOnFirstConnect: true,
