@@ -345,6 +345,73 @@ describe('MCP 2026-07-28 (stateless) through the gateway, beside 2025-11-25 on t
     await stream.return(undefined).catch(() => undefined);
   });
 
+  it('should relay progress under the request’s token, and cancel the upstream call when the client closes the stream', async () => {
+    /** Upstream tools/call requests of server-everything that ended without a result, and how long they took. */
+    const upstreamErrors = async () => {
+      const lines = (await (await fetch(`${platform.url('orchestrator')}/metrics`)).text())
+        .split('\n')
+        .filter(
+          (l) =>
+            l.includes('server="everything"') &&
+            l.includes('method="tools/call"') &&
+            !l.includes('outcome="ok"') &&
+            !l.includes('outcome="tool_error"'),
+        );
+      const total = (name: string) =>
+        lines.filter((l) => l.startsWith(`${name}{`)).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+      return {
+        count: total('portcullis_mcp_upstream_request_duration_seconds_count'),
+        seconds: total('portcullis_mcp_upstream_request_duration_seconds_sum'),
+      };
+    };
+    const before = await upstreamErrors();
+    const calling = new AbortController();
+    const response = await fetch(`${platform.url('gateway')}${one}`, {
+      method: 'POST',
+      signal: calling.signal,
+      headers: {
+        Authorization: `Bearer ${platform.adminToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': VERSION,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'trigger-long-running-operation',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'long-1',
+        method: 'tools/call',
+        params: {
+          name: 'trigger-long-running-operation',
+          arguments: { duration: 60, steps: 60 },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': VERSION,
+            'io.modelcontextprotocol/clientCapabilities': {},
+            progressToken: 'long-progress',
+          },
+        },
+      }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const stream = sseStream(response);
+    const progress = (await stream.next()).value as Json;
+    expect(progress).toMatchObject({
+      method: 'notifications/progress',
+      params: { progressToken: 'long-progress', progress: 1, total: 60 },
+    });
+    calling.abort();
+    await stream.return(undefined).catch(() => undefined);
+    // The upstream request ends (cancelled) within moments, not after its 60 s.
+    const deadline = Date.now() + 10_000;
+    let after = await upstreamErrors();
+    while (after.count === before.count && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      after = await upstreamErrors();
+    }
+    expect(after.count).toBe(before.count + 1);
+    expect(after.seconds - before.seconds).toBeLessThan(15);
+  });
+
   it('should serve the aggregated view statelessly, with prefixed names and merged capabilities', async () => {
     const discovered = await client.send(all, 'server/discover');
     expect(discovered.body.result).toMatchObject({

@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@portcullis/testing';
+import { parse } from 'yaml';
 
-const CLI = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+const PACKAGE = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/conformance');
+const CLI = join(PACKAGE, 'dist/index.js');
 
 /** The requirement sets the suite knows; a run takes exactly the scenarios one of them requires. */
 export type RequirementSet = '2025-11-25' | '2026-07-28';
@@ -73,6 +75,17 @@ export async function runConformance(options: {
   return { url: options.url, requirements: options.requirements, scenarios, durationMs: Date.now() - started, output };
 }
 
+/**
+ * Scenarios a requirement set runs for visibility but never scores (extensions, pending ones): the frozen
+ * `requirements/<set>.yaml` of the installed suite names them under `not_scored`.
+ */
+export function notScored(requirements: RequirementSet): Set<string> {
+  const file = parse(readFileSync(join(PACKAGE, 'requirements', `${requirements}.yaml`), 'utf8')) as {
+    not_scored?: { scenario: string; leg: string }[];
+  };
+  return new Set((file.not_scored ?? []).filter((entry) => entry.leg === 'server').map((entry) => entry.scenario));
+}
+
 /** Reads every `server-<scenario>-<ISO time>/checks.json` below `dir`. */
 export function readResults(dir: string): Map<string, ConformanceCheck[]> {
   const scenarios = new Map<string, ConformanceCheck[]>();
@@ -108,13 +121,15 @@ export function verdicts(run: ConformanceRun): Map<string, CheckStatus> {
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** Checks that did not pass, with the suite's reason, for assertion messages. */
-export function problems(run: ConformanceRun): string[] {
-  return [...run.scenarios].flatMap(([scenario, checks]) =>
-    checks
-      .filter((c) => c.status === 'FAILURE' || c.status === 'WARNING')
-      .map((c) => `${scenario} › ${c.id}: ${c.status}${c.errorMessage ? ` (${c.errorMessage})` : ''}`),
-  );
+/** Checks that did not pass, with the suite's reason, for assertion messages; `except` names scenarios to leave out. */
+export function problems(run: ConformanceRun, except: ReadonlySet<string> = new Set()): string[] {
+  return [...run.scenarios]
+    .filter(([scenario]) => !except.has(scenario))
+    .flatMap(([scenario, checks]) =>
+      checks
+        .filter((c) => c.status === 'FAILURE' || c.status === 'WARNING')
+        .map((c) => `${scenario} › ${c.id}: ${c.status}${c.errorMessage ? ` (${c.errorMessage})` : ''}`),
+    );
 }
 
 /** Per scenario: checks passed / checks scored, the numbers of the results table. */

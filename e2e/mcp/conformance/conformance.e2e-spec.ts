@@ -3,56 +3,108 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform, type TestPlatform } from '@portcullis/testing';
 import { BearerProxy } from './bearer-proxy';
-import {
-  GATEWAY_ALWAYS,
-  GATEWAY_NEVER,
-  SERVER_ID,
-  startFixtureOverHttp,
-  writePortcullisFile,
-} from './conformance-fixture';
+import { FIXTURES, startFixtureOverHttp, writePortcullisFile } from './conformance-fixture';
 import {
   type CheckStatus,
   type ConformanceRun,
+  notScored,
   problems,
   type RequirementSet,
   runConformance,
   verdicts,
 } from './conformance-runner';
 
-/**
- * The requirement sets compared here. 2026-07-28 joins once the baseline speaks it: the fixture's SDK (1.32.2) serves
- * only the stateful era, so a direct run of that set fails nearly everything and there is nothing to be equal to.
- */
-const REQUIREMENTS: RequirementSet[] = ['2025-11-25'];
+/** The requirement sets compared here, each against its own fixture (`FIXTURES`). */
+const REQUIREMENTS: RequirementSet[] = ['2025-11-25', '2026-07-28'];
+
+/** A verdict, or the verdicts one check may take when it measures timing the gateway cannot fix (see its `why`). */
+type Expected = CheckStatus | readonly CheckStatus[];
+type Exceptions = Record<
+  string,
+  {
+    why: string;
+    verdicts: Record<string, Expected>;
+    /** Only the listed checks differ; without it the listed checks are the scenario's whole report. */
+    partial?: true;
+  }
+>;
 
 /**
- * The only places the gateway may differ from a direct connection, scenario by scenario: the verdicts the gateway
- * gives there instead. Both follow from one choice: the gateway answers a request that relays nothing (no progress,
- * logging, sampling…) with plain JSON, which the spec leaves to the server. The gateway's SSE streams are resumable
- * (SEP-1699: priming events, `retry`, `Last-Event-ID`; `e2e/mcp/mcp-resumability.e2e-spec.ts`), but the fixture's
- * `test_reconnection` closes its stream through the SDK's HTTP transport, which has no stdio equivalent, so behind
- * the gateway that call relays nothing and is answered as JSON. The suite counts neither as a failure. Asserted
- * exactly, so the list must change when the gateway does.
+ * The only places the gateway may differ from a direct connection, per requirement set and scenario: the verdicts the
+ * gateway gives there instead. Asserted exactly, so the list must change when the gateway does.
+ *
+ * 2025-11-25: both follow from one choice: the gateway answers a request that relays nothing (no progress, logging,
+ * sampling…) with plain JSON, which the spec leaves to the server. The gateway's SSE streams are resumable (SEP-1699:
+ * priming events, `retry`, `Last-Event-ID`; `e2e/mcp/mcp-resumability.e2e-spec.ts`), but the fixture's
+ * `test_reconnection` closes its stream through the SDK's HTTP transport, which has no stdio equivalent, so behind the
+ * gateway that call relays nothing and is answered as JSON. The suite counts neither as a failure.
+ *
+ * 2026-07-28: the gateway speaks 2025-11-25 to its upstreams (the orchestrator opens every session with
+ * `initialize`), so the fixture's handlers run behind the SDK's legacy shim: what a handler returns as input-required
+ * reaches the gateway as plain `elicitation/create`, `sampling/createMessage` and `roots/list` requests, which carry
+ * neither the handler's input keys nor its requestState. The gateway names the inputs after those requests and keeps
+ * the upstream call waiting in its own signed requestState. Where a scenario checks a key the handler chose, or
+ * expects the handler itself to read inputResponses sent without a requestState, the gateway cannot match it; the
+ * fix is to open sessions to SDK v2 servers in the 2026-07-28 era and pass input-required results through.
  */
-const GATEWAY_VERDICTS: Record<string, { why: string; verdicts: Record<string, CheckStatus> }> = {
-  'server-sse-multiple-streams': {
-    why: 'three concurrent tools/list calls are all accepted, answered as JSON: the suite reports "SSE optional"',
-    verdicts: { 'server-accepts-multiple-post-streams': 'SUCCESS', 'server-sse-streams-functional': 'INFO' },
+const GATEWAY_VERDICTS: Record<RequirementSet, Exceptions> = {
+  '2025-11-25': {
+    'server-sse-multiple-streams': {
+      why: 'three concurrent tools/list calls are all accepted, answered as JSON: the suite reports "SSE optional"',
+      verdicts: { 'server-accepts-multiple-post-streams': 'SUCCESS', 'server-sse-streams-functional': 'INFO' },
+    },
+    'server-sse-polling': {
+      why: 'not scored (pending); the stdio fixture cannot close a stream mid-call, the call is answered as JSON, so priming, retry and resumption are not applicable',
+      verdicts: { 'outgoing-request': 'INFO', 'incoming-response': 'INFO', 'server-sse-content-type': 'INFO' },
+    },
   },
-  'server-sse-polling': {
-    why: 'not scored (pending); the stdio fixture cannot close a stream mid-call, the call is answered as JSON, so priming, retry and resumption are not applicable',
-    verdicts: { 'outgoing-request': 'INFO', 'incoming-response': 'INFO', 'server-sse-content-type': 'INFO' },
+  '2026-07-28': {
+    'input-required-result-basic-elicitation': {
+      why: 'the input is named after the upstream elicitation request, not "user_name" (the handler’s key never leaves the upstream); the scenario stops there, so the second round is not run',
+      verdicts: { 'sep-2322-elicitation-incomplete': 'FAILURE', 'wire-schema-valid': 'SUCCESS' },
+    },
+    'input-required-result-ignore-extra-params': {
+      why: 'a first request carrying inputResponses but no requestState starts a new upstream call; the handler, asked over 2025-11-25, cannot see those responses and asks again (input_required, a WARNING: SHOULD)',
+      verdicts: { 'sep-2322-ignore-unexpected-params': 'WARNING', 'wire-schema-valid': 'SUCCESS' },
+    },
+    'server-stateless': {
+      why: 'test_logging_tool follows test_streaming_elicitation, whose call waits for input and keeps its upstream session; the next call needs a second session, and a stdio upstream takes about 0.7 s to start, beyond the check’s 500 ms budget (SUCCESS when it starts sooner)',
+      verdicts: { 'sep-2575-server-no-log-without-loglevel': ['FAILURE', 'SUCCESS'] },
+      partial: true,
+    },
   },
 };
 
-/** What the gateway must report: the direct run's verdicts, except where `GATEWAY_VERDICTS` says otherwise. */
-function expectedThroughGateway(direct: Map<string, CheckStatus>): Record<string, CheckStatus> {
-  const expected = Object.fromEntries(
-    [...direct].filter(([key]) => !(key.split(' › ')[0] in GATEWAY_VERDICTS)),
-  ) as Record<string, CheckStatus>;
-  for (const [scenario, { verdicts: replaced }] of Object.entries(GATEWAY_VERDICTS))
-    for (const [check, status] of Object.entries(replaced)) expected[`${scenario} › ${check}`] = status;
+/**
+ * What the gateway must report: the direct run's verdicts, except where `exceptions` says otherwise. A check allowed
+ * several verdicts is expected to have the one the gateway gave, when that is among them.
+ */
+function expectedThroughGateway(
+  direct: Map<string, CheckStatus>,
+  exceptions: Exceptions,
+  actual: Map<string, CheckStatus>,
+): Record<string, CheckStatus> {
+  const replaced = (key: string) => {
+    const exception = exceptions[key.split(' › ')[0]];
+    return exception !== undefined && (!exception.partial || key.split(' › ')[1] in exception.verdicts);
+  };
+  const expected = Object.fromEntries([...direct].filter(([key]) => !replaced(key))) as Record<string, CheckStatus>;
+  for (const [scenario, { verdicts: instead }] of Object.entries(exceptions))
+    for (const [check, allowed] of Object.entries(instead)) {
+      const key = `${scenario} › ${check}`;
+      const given = actual.get(key);
+      expected[key] = typeof allowed === 'string' ? allowed : given && allowed.includes(given) ? given : allowed[0];
+    }
   return Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Problems outside the checks an exception covers (those are compared by verdict alone). */
+function unexcepted(lines: string[], exceptions: Exceptions): string[] {
+  return lines.filter((line) => {
+    const [scenario, rest] = line.split(' › ');
+    const exception = exceptions[scenario];
+    return exception === undefined || (exception.partial && !(rest.split(':')[0] in exception.verdicts));
+  });
 }
 
 /**
@@ -62,7 +114,6 @@ function expectedThroughGateway(direct: Map<string, CheckStatus>): Record<string
  */
 describe('MCP conformance suite through the gateway', () => {
   let platform: TestPlatform;
-  let fixture: Awaited<ReturnType<typeof startFixtureOverHttp>>;
   let proxy: BearerProxy;
   let proxyUrl: string;
   let workDir: string;
@@ -71,7 +122,6 @@ describe('MCP conformance suite through the gateway', () => {
     workDir = mkdtempSync(join(tmpdir(), 'pc-conformance-'));
     const portcullisFile = join(workDir, 'portcullis.yaml');
     writePortcullisFile(portcullisFile);
-    fixture = await startFixtureOverHttp();
     platform = await startPlatform({
       only: ['gateway', 'orchestrator'],
       env: { PORTCULLIS_FILE: portcullisFile, ORCHESTRATOR_MAX_INSTANCES: '64' },
@@ -83,7 +133,6 @@ describe('MCP conformance suite through the gateway', () => {
   afterAll(async () => {
     await proxy?.stop();
     await platform?.stop();
-    await fixture?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -91,25 +140,37 @@ describe('MCP conformance suite through the gateway', () => {
   const run = (requirements: RequirementSet, target: string, url: string): Promise<ConformanceRun> =>
     runConformance({ url, requirements, outputDir: join(platform.logDir, 'conformance', requirements, target) });
 
-  /** Verdicts, plus the suite's reasons for anything that did not pass, so a mismatch explains itself. */
+  /**
+   * Verdicts, plus the suite's reasons for anything scored that did not pass, so a mismatch explains itself. (Where the
+   * fixture fails an unscored scenario, the gateway's wording of the same failure may differ, e.g. an unknown tool.)
+   */
   const throughGateway = (result: ConformanceRun) => ({
     verdicts: Object.fromEntries(verdicts(result)),
-    problems: problems(result),
+    problems: unexcepted(problems(result, notScored(result.requirements)), GATEWAY_VERDICTS[result.requirements]),
   });
-  const expected = (direct: ConformanceRun) => ({
-    verdicts: expectedThroughGateway(verdicts(direct)),
-    problems: problems(direct),
+  const expected = (direct: ConformanceRun, gateway: ConformanceRun) => ({
+    verdicts: expectedThroughGateway(verdicts(direct), GATEWAY_VERDICTS[direct.requirements], verdicts(gateway)),
+    problems: unexcepted(problems(direct, notScored(direct.requirements)), GATEWAY_VERDICTS[direct.requirements]),
   });
 
   describe.each(REQUIREMENTS)('requirements %s', (requirements) => {
+    const fixture = FIXTURES[requirements];
     let direct: ConformanceRun;
+    let baseline: Awaited<ReturnType<typeof startFixtureOverHttp>> | undefined;
 
     beforeAll(async () => {
-      direct = await run(requirements, 'direct', fixture.url);
+      baseline = await startFixtureOverHttp(fixture);
+      direct = await run(requirements, 'direct', baseline.url);
     });
 
-    it('should pass every check directly against the fixture, so that the comparison means something', () => {
-      expect(problems(direct)).toEqual([]);
+    afterAll(async () => {
+      await baseline?.stop();
+    });
+
+    // Scenarios the set does not score (extensions such as tasks, pending ones) run for visibility: the fixture need
+    // not pass them, but the gateway must still give their verdicts unchanged.
+    it('should pass every scored check directly against the fixture, so that the comparison means something', () => {
+      expect(problems(direct, notScored(requirements))).toEqual([]);
       expect(direct.scenarios.size).toBeGreaterThanOrEqual(30);
     });
 
@@ -117,14 +178,14 @@ describe('MCP conformance suite through the gateway', () => {
       const viaServer = await run(
         requirements,
         'per-server',
-        `${proxyUrl}/v1/mcp/${GATEWAY_ALWAYS}/servers/${SERVER_ID}`,
+        `${proxyUrl}/v1/mcp/${fixture.always}/servers/${fixture.server}`,
       );
-      expect(throughGateway(viaServer)).toEqual(expected(direct));
+      expect(throughGateway(viaServer)).toEqual(expected(direct, viaServer));
     });
 
     it('should give the same verdict for every check through the aggregated /v1/mcp/{gateway} (prefix mode never)', async () => {
-      const aggregated = await run(requirements, 'aggregated', `${proxyUrl}/v1/mcp/${GATEWAY_NEVER}`);
-      expect(throughGateway(aggregated)).toEqual(expected(direct));
+      const aggregated = await run(requirements, 'aggregated', `${proxyUrl}/v1/mcp/${fixture.never}`);
+      expect(throughGateway(aggregated)).toEqual(expected(direct, aggregated));
     });
   });
 });

@@ -123,6 +123,47 @@ describe(StatelessCallsService.name, () => {
     expect((await service.run({ ...leg, message: { ...call, id: 'pc-sl-2' } })).outcome).toBe('input');
   });
 
+  it('should deliver what the upstream sent while the call waited for its client with the next leg', async () => {
+    const published: { subject: string; data: string }[] = [];
+    const withBus = {
+      options: { prefix: '' },
+      connection: {
+        publish: (subject: string, data: Uint8Array | string) => published.push({ subject, data: String(data) }),
+      },
+    } as unknown as BusConnection;
+    const { session } = fakeSession();
+    let upstreamRelay = '';
+    const request = session.request.bind(session);
+    session.request = (message: JsonRpcMessage, relay: string | undefined, timeoutMs: number) => {
+      upstreamRelay = relay!;
+      return request(message, relay, timeoutMs);
+    };
+    const sessions = { session: () => session } as unknown as McpSessionService;
+    const service = new StatelessCallsService(sessions, withBus, log);
+    services.push(service);
+    const first = await service.run({ ...leg, message: call });
+    const progress = {
+      jsonrpc: '2.0' as const,
+      method: 'notifications/progress',
+      params: { progressToken: 't1', progress: 1 },
+    };
+    localRelays.deliver(upstreamRelay, progress);
+    await service.run({
+      ...leg,
+      relay: 'client-relay-2',
+      resume: {
+        callId: first.callId!,
+        round: 1,
+        responses: { 'pc-1': { result: { action: 'accept', content: { name: 'Ada' } } } },
+      },
+    });
+    expect(
+      published
+        .filter((p) => p.subject === 'client-relay-2' && p.data !== '')
+        .map((p) => JSON.parse(p.data) as unknown),
+    ).toEqual([progress]);
+  });
+
   it('should answer gone for a session this worker does not own', async () => {
     const service = make(fakeSession().session);
     expect(await service.run({ ...leg, sessionId: 'other', message: call })).toMatchObject({ outcome: 'gone' });

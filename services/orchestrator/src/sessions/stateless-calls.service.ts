@@ -31,6 +31,8 @@ const GATHER_MS = 25;
 /** The upstream request itself may live this long; legs and parked waits end it much earlier. */
 const UPSTREAM_LIMIT_MS = 3_600_000;
 const MAX_CALLS = 10_000;
+/** Notifications kept for a call while it waits for its client (progress, logs); the oldest go first beyond this. */
+const MAX_HELD = 100;
 const INTERNAL_ERROR = -32603;
 const REQUEST_TIMEOUT = -32001;
 
@@ -42,6 +44,8 @@ class Call {
   /** Shown to the client, waiting for its answer. */
   readonly outstanding = new Map<string, InputRequest>();
   relay?: string;
+  /** What the upstream sent while no leg was running: the next leg delivers it first. */
+  readonly held: JsonRpcMessage[] = [];
   wake?: () => void;
   expiry?: NodeJS.Timeout;
   release?: () => void;
@@ -141,6 +145,7 @@ export class StatelessCallsService implements OnModuleDestroy {
   /** Runs the call until it completes, needs the client, or the leg's time is up. */
   private async leg(call: Call, request: Request, timeoutMs: number): Promise<Response> {
     call.relay = request.relay;
+    if (call.relay) for (const message of call.held.splice(0)) this.publish(call.relay, message);
     let timer: NodeJS.Timeout | undefined;
     const state = await new Promise<'ready' | 'timeout'>((resolve) => {
       const check = () => {
@@ -215,7 +220,7 @@ export class StatelessCallsService implements OnModuleDestroy {
       return;
     }
     if (call.relay) this.publish(call.relay, message);
-    else this.log.debug({ callId, method }, 'notification of a parked call dropped: no client is connected for it');
+    else if (call.held.push(message) > MAX_HELD) call.held.shift();
   }
 
   private complete(message: { id?: unknown }, code: number, text: string): Response {

@@ -145,6 +145,12 @@ describe(decodeHeaderValue.name, () => {
   it('should decode the sentinel, pass plain values through and refuse a broken sentinel', () => {
     expect(decodeHeaderValue('=?base64?SGVsbG8sIOS4lueVjA==?=')).toBe('Hello, 世界');
     expect(decodeHeaderValue('us-west1')).toBe('us-west1');
-    expect(decodeHeaderValue('=?base64?SGVsbG8?')).toBeUndefined();
+    expect(decodeHeaderValue('=?base64?SGVsbG8?=')).toBeUndefined(); // padding missing
+    expect(decodeHeaderValue('=?base64?SGVs!!!bG8=?=')).toBeUndefined();
+  });
+
+  it('should take a value that only starts or only ends like the sentinel literally (SEP-2243 test cases)', () => {
+    expect(decodeHeaderValue('=?base64?SGVsbG8=')).toBe('=?base64?SGVsbG8=');
+    expect(decodeHeaderValue('SGVsbG8=?=')).toBe('SGVsbG8=?=');
   });
 });

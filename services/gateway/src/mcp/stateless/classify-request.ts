@@ -21,6 +21,8 @@ export interface ModernRequest {
   clientCapabilities: Record<string, unknown>;
   clientInfo?: { name: string; version: string };
   logLevel?: LogLevel;
+  /** `Mcp-Param-<Name>` headers by lower-cased name, values trimmed and still encoded. */
+  paramHeaders: Record<string, string>;
 }
 
 export type Classified =
@@ -30,7 +32,8 @@ export type Classified =
   | { era: 'modern'; notification: true }
   | { era: 'modern'; status: number; error: JsonRpcErrorResponse };
 
-const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
+const SENTINEL = /^=\?base64\?(.*)\?=$/s;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -41,10 +44,14 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
   return first === undefined ? undefined : first.trim();
 };
 
-/** An `Mcp-Name`/`Mcp-Param-*` value, Base64 sentinel decoded; undefined when the sentinel is malformed. */
+/**
+ * An `Mcp-Name`/`Mcp-Param-*` value, Base64 sentinel decoded; undefined when the sentinel holds no canonical Base64.
+ * Only a value both opened and closed like the sentinel is one; anything else is the value itself.
+ */
 export function decodeHeaderValue(value: string): string | undefined {
   const sentinel = SENTINEL.exec(value);
-  if (!sentinel) return value.startsWith('=?base64?') ? undefined : value;
+  if (!sentinel) return value;
+  if (!BASE64.test(sentinel[1])) return undefined;
   const bytes = Buffer.from(sentinel[1], 'base64');
   if (bytes.toString('base64') !== sentinel[1]) return undefined;
   return bytes.toString('utf8');
@@ -124,8 +131,22 @@ export function classifyRequest(headers: IncomingHttpHeaders, body: unknown): Cl
     return reject(404, id, JsonRpcErrorCode.MethodNotFound, `Method not found: ${method}`);
   return {
     era: 'modern',
-    request: { id, method, params: params!, protocolVersion: claimed, ...envelope },
+    request: {
+      id,
+      method,
+      params: params!,
+      protocolVersion: claimed,
+      ...envelope,
+      paramHeaders: paramHeaders(headers),
+    },
   };
+}
+
+function paramHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const name of Object.keys(headers))
+    if (name.startsWith('mcp-param-')) found[name.slice('mcp-param-'.length)] = header(headers, name) ?? '';
+  return found;
 }
 
 function checkEnvelope(

@@ -94,14 +94,25 @@ export class ListenStreams {
       sse.send({ jsonrpc: '2.0', method, params: { ...params, _meta: { ...meta, ...subscriptionMeta } } });
     };
     const subscriptions = new Map<string, Subscription>();
+    const events = (sessionId: string) =>
+      nc.subscribe(`${this.connection.options.prefix}${MCP_SESSION_EVENTS_SUBJECT}.${sessionId}`, {
+        callback: (_e, msg) => forward(msg.json()),
+      });
+    // Calls that find the pooled session busy run on spare sessions; what changes there is the caller's change too.
+    const spareKeys = new Set<string>();
+    const spares: Subscription[] = [];
+    for (const { route } of live) {
+      const { key, sessions: opened } = this.stateless.pool.sparesOf(route.gateway, route.server, principalOf(caller));
+      spareKeys.add(key);
+      for (const spare of opened) spares.push(events(spare.sessionId));
+    }
+    const onSpare = (key: string, spare: PooledSession) => {
+      if (spareKeys.has(key) && !sse.closed) spares.push(events(spare.sessionId));
+    };
+    this.stateless.pool.spareOpened.on('opened', onSpare);
     const follow = async (route: Route, pooled: PooledSession) => {
       subscriptions.get(route.server)?.unsubscribe();
-      subscriptions.set(
-        route.server,
-        nc.subscribe(`${this.connection.options.prefix}${MCP_SESSION_EVENTS_SUBJECT}.${pooled.sessionId}`, {
-          callback: (_e, msg) => forward(msg.json()),
-        }),
-      );
+      subscriptions.set(route.server, events(pooled.sessionId));
       if (uris.size > 0 && (pooled.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe)
         await Promise.all(
           [...uris].map((uri) =>
@@ -122,7 +133,8 @@ export class ListenStreams {
     }, CHECK_MS);
     await new Promise<void>((resolve) => res.once('close', () => resolve()));
     clearInterval(check);
-    for (const sub of subscriptions.values()) sub.unsubscribe();
+    this.stateless.pool.spareOpened.off('opened', onSpare);
+    for (const sub of [...subscriptions.values(), ...spares]) sub.unsubscribe();
     sse.end();
   }
 

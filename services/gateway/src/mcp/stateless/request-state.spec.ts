@@ -11,6 +11,12 @@ describe(RequestStateCodec.name, () => {
     expect(codec.read(state, 'default/admin', digest)).toEqual({ ok: true, ref });
   });
 
+  it('should carry the upstream requests to refuse on the client’s behalf, and the capabilities they needed', () => {
+    const withRefusals = { ...ref, refused: ['pc-abc-2'], missing: { elicitation: {} } };
+    const state = codec.issue(withRefusals, 'default/admin', digest, 60_000);
+    expect(codec.read(state, 'default/admin', digest)).toEqual({ ok: true, ref: withRefusals });
+  });
+
   it('should bind the state to the request arguments, not their key order', () => {
     const sameArgs = requestDigest('default/everything', 'tools/call', { arguments: { b: 2, a: 1 }, name: 'echo' });
     expect(sameArgs).toBe(digest);

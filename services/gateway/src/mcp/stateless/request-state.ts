@@ -12,6 +12,12 @@ export interface ParkedCallRef {
   keys: string[];
   /** Aggregated view: the server the call runs on. */
   server?: string;
+  /** The JSON-RPC id of the upstream request, to cancel it when the client gives up during a later round. */
+  upstreamId?: string;
+  /** Upstream requests the client cannot answer (capabilities it did not declare): refused when it answers the rest. */
+  refused?: string[];
+  /** The capabilities those would have needed, for the error should the call then fail. */
+  missing?: Record<string, unknown>;
 }
 
 const payloadSchema = z.object({
@@ -22,6 +28,9 @@ const payloadSchema = z.object({
   r: z.int().nonnegative(),
   k: z.array(z.string()).max(100),
   srv: z.string().optional(),
+  u: z.string().max(200).optional(),
+  x: z.array(z.string()).max(100).optional(),
+  m: z.record(z.string(), z.unknown()).optional(),
   /** Digest of the caller the state was issued to. */
   p: z.string(),
   /** Digest of the request it continues: endpoint, method, name or URI, arguments. */
@@ -60,6 +69,8 @@ export class RequestStateCodec {
       r: ref.round,
       k: ref.keys,
       ...(ref.server ? { srv: ref.server } : {}),
+      ...(ref.upstreamId ? { u: ref.upstreamId } : {}),
+      ...(ref.refused?.length ? { x: ref.refused, m: ref.missing ?? {} } : {}),
       p: sha256Hex(principal),
       t: digest,
       e: this.now() + ttlMs,
@@ -100,6 +111,8 @@ export class RequestStateCodec {
         round: payload.r,
         keys: payload.k,
         ...(payload.srv ? { server: payload.srv } : {}),
+        ...(payload.u ? { upstreamId: payload.u } : {}),
+        ...(payload.x ? { refused: payload.x, missing: payload.m ?? {} } : {}),
       },
     };
   }

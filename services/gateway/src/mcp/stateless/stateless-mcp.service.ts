@@ -16,6 +16,7 @@ import { JsonRpcErrorCode } from '../jsonrpc/jsonrpc-error-codes';
 import { jsonRpcError } from '../jsonrpc/jsonrpc-error-response';
 import { classifyRequest, type ModernRequest } from './classify-request';
 import { ModernReply } from './modern-reply';
+import { paramHeaderMismatch } from './param-headers';
 import { INPUT_METHODS, LIST_CACHE_TTL_MS, LOG_LEVELS, META, isModernVersion } from './protocol';
 import { RequestStateCodec, requestDigest } from './request-state';
 import {
@@ -231,9 +232,23 @@ export class StatelessMcpService {
       request.method,
       clientParams,
     );
+    if (request.method === 'tools/call' && typeof clientParams.name === 'string') {
+      const schema = await this.toolSchema(route, caller, upstreamName ?? clientParams.name);
+      const mismatch = paramHeaderMismatch(schema, clientParams.arguments, request.paramHeaders);
+      if (mismatch) {
+        reply.finish(jsonRpcError(request.id, JsonRpcErrorCode.HeaderMismatch, `Header mismatch: ${mismatch}`), 400);
+        return { outcome: 'refused', bytes: 0, sessionId: null };
+      }
+    }
     const relayed = (message: JsonRpcMessage) => this.relayToClient(reply, request, message);
-    let leg: LegResult;
+    const missing: Json[] = [];
+    // Closing the response while a leg runs is the client's cancellation: the upstream request is cancelled.
+    const running: { pooled?: PooledSession; upstreamId?: string } = {};
+    reply.onClose(() => {
+      if (running.pooled && running.upstreamId) this.cancelUpstream(running.pooled, running.upstreamId);
+    });
     let pooled: PooledSession;
+    let first: LegResult;
     if (clientParams.requestState !== undefined) {
       const state = this.states.read(clientParams.requestState, principal, digest);
       if (!state.ok) return this.refuse(reply, request, `Invalid requestState: ${state.reason}`);
@@ -248,21 +263,32 @@ export class StatelessMcpService {
           return this.refuse(reply, request, `inputResponses.${key} must be an object`);
         answers[key] = { result: answer };
       }
+      for (const key of state.ref.refused ?? []) answers[key] = refusal('a capability this request did not declare');
+      if (state.ref.missing) missing.push(state.ref.missing);
       pooled = { ...(await this.pooled(route, caller)), worker: state.ref.worker, sessionId: state.ref.sessionId };
-      leg = await this.leg(
-        pooled.worker,
-        {
-          sessionId: state.ref.sessionId,
-          resume: { callId: state.ref.callId, round: state.ref.round, responses: answers },
-        },
-        relayed,
-      ).catch((error: unknown) => {
-        if (error instanceof BusRequestError && error.code === 'NO_RESPONDERS')
-          return { outcome: 'gone' as const, reason: 'the worker holding the call is gone' };
+      this.pool.resume(pooled.sessionId);
+      Object.assign(running, { pooled, upstreamId: state.ref.upstreamId });
+      try {
+        first = await this.leg(
+          pooled.worker,
+          {
+            sessionId: state.ref.sessionId,
+            resume: { callId: state.ref.callId, round: state.ref.round, responses: answers },
+          },
+          relayed,
+        ).catch((error: unknown) => {
+          if (error instanceof BusRequestError && error.code === 'NO_RESPONDERS')
+            return { outcome: 'gone' as const, reason: 'the worker holding the call is gone' };
+          throw error;
+        });
+      } catch (error) {
+        this.pool.release(pooled.sessionId);
         throw error;
-      });
-      if (leg.outcome === 'gone')
-        return this.refuse(reply, request, `Invalid requestState: ${leg.reason ?? 'expired'}`);
+      }
+      if (first.outcome === 'gone') {
+        this.pool.release(pooled.sessionId);
+        return this.refuse(reply, request, `Invalid requestState: ${first.reason ?? 'expired'}`);
+      }
     } else {
       if (request.method === 'tools/call' && typeof clientParams.name === 'string') {
         const refusal = await this.argumentRefusal(route, caller, request.id, clientParams, upstreamName);
@@ -272,43 +298,85 @@ export class StatelessMcpService {
         }
       }
       const params = upstreamParams(upstreamName ? { ...clientParams, name: upstreamName } : clientParams);
-      pooled = await this.pooled(route, caller);
-      for (let attempt = 0; ; attempt++) {
-        const message = {
-          jsonrpc: '2.0',
-          id: `pc-sl-${randomUUID()}`,
-          method: request.method,
-          params,
-        } as JsonRpcMessage;
-        leg = await this.leg(pooled.worker, { sessionId: pooled.sessionId, message }, relayed).catch(
-          (error: unknown) => {
-            if (error instanceof BusRequestError && error.code === 'NO_RESPONDERS')
-              return { outcome: 'gone' as const, reason: 'worker gone' };
-            throw error;
-          },
-        );
-        if (leg.outcome !== 'gone' || attempt > 0) break;
-        pooled = await this.pool.replace(route.gateway, route.server, principal, pooled);
+      pooled = await this.pool.lease(route.gateway, route.server, principal);
+      try {
+        for (let attempt = 0; ; attempt++) {
+          const upstreamId = `pc-sl-${randomUUID()}`;
+          const message = { jsonrpc: '2.0', id: upstreamId, method: request.method, params } as JsonRpcMessage;
+          Object.assign(running, { pooled, upstreamId });
+          first = await this.leg(pooled.worker, { sessionId: pooled.sessionId, message }, relayed).catch(
+            (error: unknown) => {
+              if (error instanceof BusRequestError && error.code === 'NO_RESPONDERS')
+                return { outcome: 'gone' as const, reason: 'worker gone' };
+              throw error;
+            },
+          );
+          if (first.outcome !== 'gone' || attempt > 0) break;
+          pooled = await this.pool.replaceLeased(route.gateway, route.server, principal, pooled);
+        }
+      } catch (error) {
+        this.pool.release(pooled.sessionId);
+        throw error;
       }
-      if (leg.outcome === 'gone') throw new Error(`no upstream session for ${route.server}: ${leg.reason ?? ''}`);
+      if (first.outcome === 'gone') {
+        this.pool.release(pooled.sessionId);
+        throw new Error(`no upstream session for ${route.server}: ${first.reason ?? ''}`);
+      }
     }
+    // The session stays this call's until it completes, or while it waits for the client's input.
+    let parked = false;
+    try {
+      const outcome = await this.continueCall(reply, route, request, pooled, first, missing, {
+        principal,
+        digest,
+        upstreamId: running.upstreamId,
+      });
+      parked = outcome.parked;
+      return outcome.outcome;
+    } finally {
+      if (parked) this.pool.park(route.gateway, route.server, principal, pooled.sessionId, this.inputTimeoutMs);
+      else this.pool.release(pooled.sessionId);
+    }
+  }
+
+  /** The rest of a call once a leg ran: refuse what the client cannot answer, then answer, or ask the client. */
+  private async continueCall(
+    reply: ModernReply,
+    route: Route,
+    request: ModernRequest,
+    pooled: PooledSession,
+    first: LegResult,
+    missing: Json[],
+    binding: { principal: string; digest: string; upstreamId?: string },
+  ): Promise<{ outcome: Outcome; parked: boolean }> {
+    let leg = first;
+    const relayed = (message: JsonRpcMessage) => this.relayToClient(reply, request, message);
     const identity = this.identity(route, pooled);
     // What the upstream asks that this request's client did not declare is refused upstream, as a 2025-11-25 client
     // without the capability would refuse it, and the call goes on. Over stdio such a request cannot always be tied
     // to this call (a server may ask on its own, e.g. for roots after start-up); when the call then fails, the
-    // client learns which capability would have made it work.
-    const missing: Json[] = [];
+    // client learns which capability would have made it work. When the upstream also asks what the client can
+    // answer, the client sees only that, and the refusals go upstream with its answers: it is never asked for what it
+    // did not declare, and the upstream is not cut short before it hears the rest.
+    let asked: Record<string, { method: string; params?: unknown }> = {};
+    let deferred: string[] = [];
     while (leg.outcome === 'input') {
       const refused: Record<string, Json> = {};
-      for (const [key, asked] of Object.entries(leg.inputRequests ?? {})) {
-        const lacking = missingCapabilities(asked, request.clientCapabilities);
-        if (!lacking) continue;
+      asked = {};
+      for (const [key, input] of Object.entries(leg.inputRequests ?? {})) {
+        const lacking = missingCapabilities(input, request.clientCapabilities);
+        if (!lacking) {
+          asked[key] = input;
+          continue;
+        }
         missing.push(lacking);
-        refused[key] = {
-          error: { code: JsonRpcErrorCode.MethodNotFound, message: `the client does not support ${asked.method}` },
-        };
+        refused[key] = refusal(`the client does not support ${input.method}`);
       }
       if (Object.keys(refused).length === 0) break;
+      if (Object.keys(asked).length > 0) {
+        deferred = Object.keys(refused);
+        break;
+      }
       leg = await this.leg(
         pooled.worker,
         {
@@ -333,15 +401,14 @@ export class StatelessMcpService {
           ),
           400,
         );
-        return { outcome: 'refused', bytes: 0, sessionId: null };
+        return { outcome: { outcome: 'refused', bytes: 0, sessionId: null }, parked: false };
       }
       // A resource read is cacheable like a list; calls and prompts are not.
       const cache = request.method === 'resources/read' ? LIST_CACHE_TTL_MS : undefined;
       const response = modernResponse(request.id, leg.response, identity, cache);
       reply.finish(response);
-      return { outcome: 'error' in response ? 'error' : 'ok', bytes: 0, sessionId: null };
+      return { outcome: { outcome: 'error' in response ? 'error' : 'ok', bytes: 0, sessionId: null }, parked: false };
     }
-    const asked = leg.inputRequests ?? {};
     const requestState = this.states.issue(
       {
         worker: pooled.worker,
@@ -350,13 +417,15 @@ export class StatelessMcpService {
         round: leg.round!,
         keys: Object.keys(asked),
         ...(route.viaGateway ? { server: route.server } : {}),
+        ...(binding.upstreamId ? { upstreamId: binding.upstreamId } : {}),
+        ...(deferred.length > 0 ? { refused: deferred, missing: Object.assign({}, ...missing) as Json } : {}),
       },
-      principal,
-      digest,
+      binding.principal,
+      binding.digest,
       this.inputTimeoutMs,
     );
     reply.finish({ jsonrpc: '2.0', id: request.id, result: inputRequiredResult(asked, requestState, identity) });
-    return { outcome: 'ok', bytes: 0, sessionId: null };
+    return { outcome: { outcome: 'ok', bytes: 0, sessionId: null }, parked: true };
   }
 
   /** The identity answers carry: the server's on its own endpoint, the gateway's on the aggregated one. */
@@ -419,6 +488,18 @@ export class StatelessMcpService {
     );
   }
 
+  /** Cancels an upstream request the way a 2025-11-25 client would; the worker aborts it and tells the upstream. */
+  private cancelUpstream(pooled: PooledSession, upstreamId: string): void {
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: upstreamId, reason: 'the client closed its response stream' },
+    } as JsonRpcMessage;
+    this.relay
+      .send(pooled, cancel, { timeoutMs: 10_000 })
+      .catch((error: unknown) => this.log.debug({ err: error, server: pooled.server }, 'cancellation not delivered'));
+  }
+
   /** Progress the client asked for, and log messages at or above the level it set for this request. */
   private relayToClient(reply: ModernReply, request: ModernRequest, message: JsonRpcMessage): void {
     const { method, params } = message as { method?: string; params?: { level?: string } };
@@ -426,8 +507,15 @@ export class StatelessMcpService {
       const wanted = request.logLevel ? LOG_LEVELS.indexOf(request.logLevel) : -1;
       const level = LOG_LEVELS.indexOf((params?.level ?? 'debug') as (typeof LOG_LEVELS)[number]);
       if (wanted === -1 || level < wanted) return;
+      reply.notify(message);
     }
-    if (method === 'notifications/progress' || method === 'notifications/message') reply.notify(message);
+    // The upstream reports under the token of the request that started the call; a retry is a request of its own,
+    // with its own token (or none: then it asked for no progress), including for what arrived while the call waited.
+    if (method === 'notifications/progress') {
+      const meta = request.params._meta as { progressToken?: unknown } | undefined;
+      if (typeof meta?.progressToken !== 'string' && typeof meta?.progressToken !== 'number') return;
+      reply.notify({ ...message, params: { ...params, progressToken: meta.progressToken } });
+    }
   }
 
   private refuse(reply: ModernReply, request: ModernRequest, message: string): Outcome {
@@ -442,6 +530,12 @@ export class StatelessMcpService {
     params: Json,
     upstreamName?: string,
   ): Promise<JsonRpcMessage | undefined> {
+    const schema = await this.toolSchema(route, caller, upstreamName ?? String(params.name));
+    return this.toolCalls.refusal(id, String(params.name), schema, params.arguments);
+  }
+
+  /** A tool's input schema as the upstream lists it (cached per pooled session for a short while). */
+  private async toolSchema(route: Route, caller: Caller, upstreamName: string): Promise<unknown> {
     const pooled = await this.pooled(route, caller);
     const key = pooled.sessionId;
     let cached = this.schemas.get(key);
@@ -457,10 +551,12 @@ export class StatelessMcpService {
       if (this.schemas.size > 10_000) this.schemas.clear();
       this.schemas.set(key, cached);
     }
-    const name = upstreamName ?? String(params.name);
-    return this.toolCalls.refusal(id, String(params.name), cached.byName.get(name), params.arguments);
+    return cached.byName.get(upstreamName);
   }
 }
+
+/** The answer to an upstream request the client cannot take: what a 2025-11-25 client without it would say. */
+const refusal = (message: string): Json => ({ error: { code: JsonRpcErrorCode.MethodNotFound, message } });
 
 export const principalOf = (caller: Caller): string => `${caller.tenant}/${caller.actor}`;
 

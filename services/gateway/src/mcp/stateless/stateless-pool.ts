@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import { mcpSessionClose, mcpSessionOpen } from '@portcullis/contracts';
 import { BusClient } from '@portcullis/messaging';
 import { RedisStore } from '@portcullis/persistence';
@@ -22,6 +23,12 @@ const OPEN_TIMEOUT_MS = 30_000;
 const POOL_TTL_MS = 15 * 60_000;
 /** How long this replica trusts its own copy before looking at the shared one again. */
 const LOCAL_TTL_MS = 10_000;
+/**
+ * Extra sessions per caller and server on this replica, for calls that find the pooled one busy: a worker runs one
+ * call per session at a time (a 2025-11-25 upstream's requests to its client can only be told apart that way), and a
+ * call waiting for its client's input keeps the session until the client comes back or the input timeout ends it.
+ */
+const MAX_SPARES = 16;
 /** Replace the shared entry only if it still names the session found gone (another replica may have replaced it). */
 const REPLACE_IF_SAME = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end return 0`;
 
@@ -35,12 +42,21 @@ const REPLACE_IF_SAME = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.cal
 export class StatelessPool {
   private readonly local = new Map<string, { session: PooledSession; at: number }>();
   private readonly opening = new Map<string, Promise<PooledSession>>();
+  /** This replica's calls on a session: running (`leases`), or waiting for client input until `parkedUntil`. */
+  private readonly use = new Map<string, { leases: number; parkedUntil: number }>();
+  private readonly spares = new Map<string, PooledSession[]>();
+  /** Spares being opened ahead of need (`park`), which a call waits for rather than opening yet another. */
+  private readonly warming = new Map<string, Promise<PooledSession>>();
+  /** Tells listen streams of a spare session they should follow too (its list changes are the caller's). */
+  readonly spareOpened = new EventEmitter<{ opened: [key: string, session: PooledSession] }>();
 
   constructor(
     private readonly bus: BusClient,
     @Inject(LOGGER) private readonly log: Logger,
     @Optional() private readonly redis?: RedisStore,
-  ) {}
+  ) {
+    this.spareOpened.setMaxListeners(0); // one listener per open listen stream
+  }
 
   async get(gateway: string, server: string, principal: string): Promise<PooledSession> {
     const key = this.key(gateway, server, principal);
@@ -53,6 +69,111 @@ export class StatelessPool {
       return shared;
     }
     return this.open(key, gateway, server, undefined);
+  }
+
+  /**
+   * A session for one call (`tools/call`, `prompts/get`, `resources/read`): the pooled one when no call of this
+   * replica runs or waits on it, else a free or new spare; with every spare busy the call queues on the pooled one.
+   * Give it back with `release` or `park`.
+   */
+  async lease(gateway: string, server: string, principal: string): Promise<PooledSession> {
+    const primary = await this.get(gateway, server, principal);
+    const key = this.key(gateway, server, principal);
+    const spares = this.spares.get(key) ?? [];
+    let chosen = [primary, ...spares].find((session) => !this.busy(session.sessionId));
+    if (!chosen) {
+      const warm = await this.warming.get(key)?.catch(() => undefined);
+      if (warm && !this.busy(warm.sessionId)) chosen = warm;
+    }
+    if (!chosen && spares.length < MAX_SPARES) chosen = await this.openSpare(key, gateway, server);
+    chosen ??= primary;
+    this.hold(chosen.sessionId);
+    return chosen;
+  }
+
+  /** A parked call's client came back: the session is in use again until the call is released or parked anew. */
+  resume(sessionId: string): void {
+    const use = this.use.get(sessionId) ?? { leases: 0, parkedUntil: 0 };
+    this.use.set(sessionId, { leases: use.leases + 1, parkedUntil: 0 });
+  }
+
+  release(sessionId: string): void {
+    const use = this.use.get(sessionId);
+    if (!use) return;
+    use.leases = Math.max(0, use.leases - 1);
+    if (use.leases === 0 && use.parkedUntil <= Date.now()) this.use.delete(sessionId);
+  }
+
+  /**
+   * The call waits for its client's input, at most `ttlMs` (the worker cancels it then). When that leaves the caller
+   * no free session, a spare is opened now, so that the next call does not wait for an upstream to start.
+   */
+  park(gateway: string, server: string, principal: string, sessionId: string, ttlMs: number): void {
+    if (this.use.size > 10_000)
+      for (const [id, entry] of this.use)
+        if (entry.leases === 0 && entry.parkedUntil <= Date.now()) this.use.delete(id);
+    const use = this.use.get(sessionId) ?? { leases: 1, parkedUntil: 0 };
+    this.use.set(sessionId, { leases: Math.max(0, use.leases - 1), parkedUntil: Date.now() + ttlMs });
+    const key = this.key(gateway, server, principal);
+    const primary = this.local.get(key)?.session;
+    const spares = this.spares.get(key) ?? [];
+    const sessions = primary ? [primary, ...spares] : spares;
+    if (this.warming.has(key) || spares.length >= MAX_SPARES) return;
+    if (!sessions.every((session) => this.busy(session.sessionId))) return;
+    const warming = this.openSpare(key, gateway, server);
+    this.warming.set(key, warming);
+    warming
+      .catch((error: unknown) =>
+        this.log.debug({ err: error, server }, 'spare MCP session not opened ahead; the next call opens one'),
+      )
+      .finally(() => this.warming.delete(key));
+  }
+
+  /** The spare sessions this replica opened for a caller and server. */
+  sparesOf(gateway: string, server: string, principal: string): { key: string; sessions: PooledSession[] } {
+    const key = this.key(gateway, server, principal);
+    return { key, sessions: [...(this.spares.get(key) ?? [])] };
+  }
+
+  /** A leased session is gone: forget it if it was a spare, and lease another. */
+  async replaceLeased(
+    gateway: string,
+    server: string,
+    principal: string,
+    stale: PooledSession,
+  ): Promise<PooledSession> {
+    this.release(stale.sessionId);
+    this.use.delete(stale.sessionId);
+    const key = this.key(gateway, server, principal);
+    const spares = this.spares.get(key) ?? [];
+    if (spares.some((s) => s.sessionId === stale.sessionId))
+      this.spares.set(
+        key,
+        spares.filter((s) => s.sessionId !== stale.sessionId),
+      );
+    else await this.replace(gateway, server, principal, stale);
+    return this.lease(gateway, server, principal);
+  }
+
+  private busy(sessionId: string): boolean {
+    const use = this.use.get(sessionId);
+    if (!use) return false;
+    if (use.leases > 0 || use.parkedUntil > Date.now()) return true;
+    this.use.delete(sessionId);
+    return false;
+  }
+
+  private hold(sessionId: string): void {
+    const use = this.use.get(sessionId) ?? { leases: 0, parkedUntil: 0 };
+    this.use.set(sessionId, { ...use, leases: use.leases + 1 });
+  }
+
+  private async openSpare(key: string, gateway: string, server: string): Promise<PooledSession> {
+    const session = await this.initialize(gateway, server);
+    if (this.spares.size > 10_000) this.spares.clear();
+    this.spares.set(key, [...(this.spares.get(key) ?? []), session]);
+    this.spareOpened.emit('opened', key, session);
+    return session;
   }
 
   /** The session `stale` named is gone (closed, reaped, worker dead): the one to use instead. */
@@ -81,6 +202,15 @@ export class StatelessPool {
     server: string,
     stale: PooledSession | undefined,
   ): Promise<PooledSession> {
+    const session = await this.initialize(gateway, server);
+    const winner = await this.publish(key, session, stale);
+    if (winner.sessionId !== session.sessionId) await this.close(session);
+    this.remember(key, winner);
+    return winner;
+  }
+
+  /** Opens an upstream session with the 2025-11-25 handshake, declaring what a 2026-07-28 client may declare. */
+  private async initialize(gateway: string, server: string): Promise<PooledSession> {
     const initialize = {
       jsonrpc: '2.0' as const,
       id: 'pc-stateless-pool',
@@ -102,7 +232,7 @@ export class StatelessPool {
       const error = (opened.response as { error?: { message?: string } }).error;
       throw new Error(`${server} refused to initialise: ${error?.message ?? 'no result'}`);
     }
-    const session: PooledSession = {
+    return {
       server,
       worker: opened.worker,
       sessionId: opened.sessionId,
@@ -110,10 +240,6 @@ export class StatelessPool {
       serverInfo: (result.serverInfo as Implementation | undefined) ?? { name: server, version: '0' },
       ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}),
     };
-    const winner = await this.publish(key, session, stale);
-    if (winner.sessionId !== session.sessionId) await this.close(session);
-    this.remember(key, winner);
-    return winner;
   }
 
   /** Stores ours unless another replica got there first; returns the session everybody should use. */
